@@ -1,1 +1,160 @@
-//! placeholder
+//! Reports over the lake with polars lazy scans: the monthly billing of the call log per
+//! extension, call type and direction, in the account's billing time zone.
+//!
+//! Reads only the lake's Parquet tables (never the API or the raw zone) and knows their
+//! column names, nothing of how they were made.
+
+use std::path::Path;
+
+use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
+use polars::prelude::*;
+
+/// Errors of the report stage.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("no `calls` table in the lake at {lake}")]
+    NoCalls { lake: String },
+    #[error("month {0:?} is not of the form YYYY-MM")]
+    BadMonth(String),
+    #[error("report over {lake} failed: {source}")]
+    Polars {
+        lake: String,
+        #[source]
+        source: PolarsError,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A calendar month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month {
+    first: NaiveDate,
+}
+
+impl Month {
+    /// `2026-10`.
+    pub fn parse(s: &str) -> Result<Self> {
+        NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
+            .map(|first| Month { first })
+            .map_err(|_| Error::BadMonth(s.to_string()))
+    }
+
+    pub fn first_day(&self) -> NaiveDate {
+        self.first
+    }
+
+    /// The first day of the next month.
+    pub fn end(&self) -> NaiveDate {
+        let (y, m) = if self.first.month() == 12 { (self.first.year() + 1, 1) } else { (self.first.year(), self.first.month() + 1) };
+        NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(self.first)
+    }
+}
+
+/// Start of `day` in `tz`, as UTC milliseconds (the earliest instant if midnight is ambiguous).
+fn local_midnight_ms(day: NaiveDate, tz: Tz) -> i64 {
+    day.and_time(Default::default())
+        .and_local_timezone(tz)
+        .earliest()
+        .map(|t| t.timestamp_millis())
+        // A midnight skipped by a DST change: take the same wall time read as UTC-shifted.
+        .unwrap_or_else(|| day.and_time(Default::default()).and_utc().timestamp_millis())
+}
+
+/// One line of the monthly billing report. Money in micro-units (decimal(18,6) of the lake).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BillingRow {
+    pub extension_id: Option<i64>,
+    pub call_type: Option<String>,
+    pub direction: Option<String>,
+    pub calls: u64,
+    pub duration_secs: i64,
+    pub cost_included_micros: i128,
+    pub cost_purchased_micros: i128,
+}
+
+impl BillingRow {
+    /// Micro-units as a decimal with 6 places.
+    pub fn money(micros: i128) -> String {
+        let sign = if micros < 0 { "-" } else { "" };
+        let m = micros.unsigned_abs();
+        format!("{sign}{}.{:06}", m / 1_000_000, m % 1_000_000)
+    }
+}
+
+/// Monthly billing per `extension_id`, `type` and `direction`: calls, seconds, and the
+/// included and purchased cost (exact decimals). Calls belong to the month by their start
+/// time in `tz` (the account's billing time zone), whatever the lake's partition zone is.
+/// Deleted records are counted: a call that was billed stays billed.
+pub fn monthly_billing(lake: &Path, month: Month, tz: Tz) -> Result<Vec<BillingRow>> {
+    let calls = lake.join("calls");
+    if !calls.is_dir() {
+        return Err(Error::NoCalls { lake: lake.display().to_string() });
+    }
+    let glob = format!("{}/*/*.parquet", calls.display());
+    let polars_err = |source| Error::Polars { lake: lake.display().to_string(), source };
+    let (from, to) = (local_midnight_ms(month.first_day(), tz), local_midnight_ms(month.end(), tz));
+    let start_ms = col("start_time").cast(DataType::Int64);
+    LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), ScanArgsParquet::default())
+        .map_err(polars_err)?
+        .filter(start_ms.clone().gt_eq(lit(from)).and(start_ms.lt(lit(to))))
+        .group_by_stable([col("extension_id"), col("type"), col("direction")])
+        .agg([
+            len().alias("calls"),
+            col("duration").sum().alias("duration_secs"),
+            col("billing_cost_included").sum().alias("cost_included"),
+            col("billing_cost_purchased").sum().alias("cost_purchased"),
+        ])
+        .sort(["extension_id", "type", "direction"], SortMultipleOptions::default().with_nulls_last(true))
+        .collect()
+        .and_then(|df| rows(&df))
+        .map_err(polars_err)
+}
+
+fn rows(df: &DataFrame) -> PolarsResult<Vec<BillingRow>> {
+    let ext = df.column("extension_id")?.i64()?;
+    let ty = df.column("type")?.str()?;
+    let dir = df.column("direction")?.str()?;
+    let calls = df.column("calls")?.cast(&DataType::UInt64)?;
+    let calls = calls.u64()?;
+    let secs = df.column("duration_secs")?.cast(&DataType::Int64)?;
+    let secs = secs.i64()?;
+    // Sums of decimals keep scale 6; read their integer representation exactly.
+    let inc = df.column("cost_included")?.cast(&DataType::Decimal(38, 6))?;
+    let pur = df.column("cost_purchased")?.cast(&DataType::Decimal(38, 6))?;
+    let (inc, pur) = (inc.decimal()?, pur.decimal()?);
+    Ok((0..df.height())
+        .map(|i| BillingRow {
+            extension_id: ext.get(i),
+            call_type: ty.get(i).map(str::to_string),
+            direction: dir.get(i).map(str::to_string),
+            calls: calls.get(i).unwrap_or(0),
+            duration_secs: secs.get(i).unwrap_or(0),
+            cost_included_micros: inc.physical().get(i).unwrap_or(0),
+            cost_purchased_micros: pur.physical().get(i).unwrap_or(0),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_parse_and_end() {
+        let m = Month::parse("2026-12").unwrap();
+        assert_eq!(m.end(), NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
+        assert!(Month::parse("2026-13").is_err());
+        assert!(Month::parse("26-1x").is_err());
+    }
+
+    #[test]
+    fn local_midnight_in_new_york() {
+        let d = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let tz: Tz = "America/New_York".parse().unwrap();
+        // 2026-10-01T00:00 EDT = 04:00 UTC.
+        assert_eq!(local_midnight_ms(d, tz), d.and_hms_opt(4, 0, 0).unwrap().and_utc().timestamp_millis());
+    }
+}

@@ -1,0 +1,41 @@
+# ringlake — `make demo`, `make test`. Needs only the Rust toolchain and python3.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+# Build outside the clone so CI and later sessions reuse it (a cold build is 10+ minutes).
+CARGO_TARGET_DIR ?= $(HOME)/.cache/ringlake/target
+export CARGO_TARGET_DIR
+
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(CARGO_TARGET_DIR)/debug/ringlake
+DEMO_LAKE ?= demo/lake
+
+.PHONY: demo test lint build venv clean-demo
+
+build:
+	cargo build --locked -p ringlake-cli
+
+# Python tools (DuckDB) for the interop checks, in a local virtualenv.
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# A month of a mid-size simulated account through the real pipeline, then DuckDB counts the
+# lake against what the simulator held.
+demo: build venv
+	mkdir -p $(dir $(DEMO_LAKE))
+	$(BIN) demo --lake $(DEMO_LAKE) --truth-out $(dir $(DEMO_LAKE))truth.json
+	$(PY) tests/interop/check_demo.py $(DEMO_LAKE) $(dir $(DEMO_LAKE))truth.json
+
+test: venv
+	RINGLAKE_PYTHON="$(abspath $(PY))" cargo test --locked --workspace
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --locked --workspace --all-targets -- -D warnings
+
+clean-demo:
+	rm -rf demo

@@ -1,0 +1,305 @@
+//! The pipeline file and the flags become one validated [`RunConfig`]. Flags override the
+//! file; without a file, flags and the environment say everything. Credentials are read
+//! from the environment only, and only by the stages that call the API.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use ringlake_extract::{Credentials, Secret};
+use serde::Deserialize;
+
+use crate::args::{PlaceArgs, RunArgs, TransformArgs};
+
+/// A configuration or usage error: the user must change something before running again.
+/// Exit code 2.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn config_error(msg: impl Into<String>) -> anyhow::Error {
+    ConfigError(msg.into()).into()
+}
+
+/// `pipelines/*.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineFile {
+    /// A name for logs and summaries.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// What to archive. Today: `call-log`.
+    #[serde(default)]
+    pub streams: Option<Vec<String>>,
+    #[serde(default)]
+    pub lake: LakeSection,
+    #[serde(default)]
+    pub partition: PartitionSection,
+    #[serde(default)]
+    pub extract: ExtractSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LakeSection {
+    pub path: Option<PathBuf>,
+    pub raw: Option<PathBuf>,
+    pub state: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartitionSection {
+    pub time_zone: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractSection {
+    /// API base URL; `RC_SERVER_URL` overrides it.
+    pub server_url: Option<String>,
+    pub lookback_days: Option<u32>,
+    pub concurrency: Option<usize>,
+    pub per_page: Option<u32>,
+}
+
+impl PipelineFile {
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| config_error(format!("cannot read pipeline file {}: {e}", path.display())))?;
+        toml::from_str(&text).map_err(|e| {
+            // toml's message spans lines (it quotes the offending line); keep the first.
+            let first = e.message().lines().next().unwrap_or("invalid TOML").to_string();
+            let at = e
+                .span()
+                .map(|s| format!(" (line {})", text[..s.start.min(text.len())].lines().count().max(1)))
+                .unwrap_or_default();
+            config_error(format!("pipeline file {}{at}: {first}", path.display()))
+        })
+    }
+}
+
+/// Streams the pipeline can archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    CallLog,
+}
+
+impl Stream {
+    fn parse(s: &str) -> anyhow::Result<Self> {
+        match s {
+            "call-log" => Ok(Stream::CallLog),
+            other => Err(config_error(format!("unknown stream {other:?}; known streams: call-log"))),
+        }
+    }
+}
+
+/// Everything a run needs, validated.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub name: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub lake: PathBuf,
+    pub raw: PathBuf,
+    pub state: PathBuf,
+    pub time_zone: Tz,
+    pub lookback_days: u32,
+    pub concurrency: usize,
+    pub per_page: u32,
+    pub streams: Vec<Stream>,
+    /// From the file; `RC_SERVER_URL` wins over it.
+    pub server_url: Option<String>,
+}
+
+pub const DEFAULT_LOOKBACK_DAYS: u32 = 2;
+pub const DEFAULT_CONCURRENCY: usize = 4;
+pub const DEFAULT_PER_PAGE: u32 = 1000;
+
+impl RunConfig {
+    pub fn from_args(args: &RunArgs) -> anyhow::Result<Self> {
+        let file = match &args.pipeline {
+            Some(p) => PipelineFile::load(p)?,
+            None => PipelineFile::default(),
+        };
+        let from = parse_day("--from", &args.from)?;
+        let to = parse_day("--to", &args.to)?;
+        if to < from {
+            return Err(config_error(format!("--to {to} is before --from {from}")));
+        }
+        let (lake, raw, state) = places(&args.place, &file.lake)?;
+        let time_zone = parse_tz(args.place.time_zone.as_deref().or(file.partition.time_zone.as_deref()))?;
+        let streams = match &file.streams {
+            Some(list) if list.is_empty() => return Err(config_error("pipeline lists no streams")),
+            Some(list) => list.iter().map(|s| Stream::parse(s)).collect::<anyhow::Result<_>>()?,
+            None => vec![Stream::CallLog],
+        };
+        let concurrency = args.concurrency.or(file.extract.concurrency).unwrap_or(DEFAULT_CONCURRENCY);
+        if concurrency == 0 {
+            return Err(config_error("concurrency must be at least 1"));
+        }
+        let per_page = file.extract.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if !(1..=1000).contains(&per_page) {
+            return Err(config_error(format!("per_page {per_page} is outside 1..=1000 (API-NOTES §1.1)")));
+        }
+        Ok(RunConfig {
+            name: file.name.clone().unwrap_or_else(|| "ringlake".into()),
+            from,
+            to,
+            lake,
+            raw,
+            state,
+            time_zone,
+            lookback_days: args.lookback_days.or(file.extract.lookback_days).unwrap_or(DEFAULT_LOOKBACK_DAYS),
+            concurrency,
+            per_page,
+            streams,
+            server_url: file.extract.server_url,
+        })
+    }
+
+    /// The run's days, inclusive.
+    pub fn days(&self) -> Vec<NaiveDate> {
+        self.from.iter_days().take_while(|d| *d <= self.to).collect()
+    }
+}
+
+/// Validated `transform` flags.
+#[derive(Debug, Clone)]
+pub struct TransformConfig {
+    pub raw: PathBuf,
+    pub lake: PathBuf,
+    pub time_zone: Tz,
+    pub days: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl TransformConfig {
+    pub fn from_args(args: &TransformArgs) -> anyhow::Result<Self> {
+        let days = match (&args.from, &args.to) {
+            (Some(f), Some(t)) => {
+                let (f, t) = (parse_day("--from", f)?, parse_day("--to", t)?);
+                if t < f {
+                    return Err(config_error(format!("--to {t} is before --from {f}")));
+                }
+                Some((f, t))
+            }
+            _ => None,
+        };
+        if !args.raw.is_dir() {
+            return Err(config_error(format!("raw directory {} does not exist", args.raw.display())));
+        }
+        Ok(TransformConfig {
+            raw: args.raw.clone(),
+            lake: args.lake.clone(),
+            time_zone: parse_tz(args.time_zone.as_deref())?,
+            days,
+        })
+    }
+}
+
+fn places(flags: &PlaceArgs, file: &LakeSection) -> anyhow::Result<(PathBuf, PathBuf, PathBuf)> {
+    let lake = flags
+        .lake
+        .clone()
+        .or_else(|| file.path.clone())
+        .ok_or_else(|| config_error("no lake given: pass --lake DIR or set [lake] path in the pipeline file"))?;
+    let raw = flags.raw.clone().or_else(|| file.raw.clone()).unwrap_or_else(|| lake.join("_raw"));
+    let state = flags.state.clone().or_else(|| file.state.clone()).unwrap_or_else(|| lake.join("_state"));
+    Ok((lake, raw, state))
+}
+
+pub fn parse_day(flag: &str, s: &str) -> anyhow::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| config_error(format!("{flag} {s:?} is not a date of the form YYYY-MM-DD")))
+}
+
+pub fn parse_tz(s: Option<&str>) -> anyhow::Result<Tz> {
+    match s {
+        None => Ok(Tz::UTC),
+        Some(name) => name.parse::<Tz>().map_err(|_| {
+            config_error(format!("unknown time zone {name:?}; use an IANA name such as UTC or America/New_York"))
+        }),
+    }
+}
+
+/// API credentials from the environment. A missing one is a configuration error that
+/// names it. The values are never printed.
+pub fn credentials_from_env(server_url_from_file: Option<&str>) -> anyhow::Result<Credentials> {
+    let var = |name: &str| -> anyhow::Result<Option<String>> {
+        match std::env::var(name) {
+            Ok(v) if !v.trim().is_empty() => Ok(Some(v.trim().to_string())),
+            Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+            Err(std::env::VarError::NotUnicode(_)) => Err(config_error(format!("{name} is not valid UTF-8"))),
+        }
+    };
+    let required = |name: &str| -> anyhow::Result<String> {
+        var(name)?.ok_or_else(|| {
+            config_error(format!(
+                "{name} is not set: export RC_SERVER_URL, RC_CLIENT_ID, RC_CLIENT_SECRET and RC_JWT \
+                 (the app's credentials and a JWT credential from the RingCentral Developer Console)"
+            ))
+        })
+    };
+    let server_url = match var("RC_SERVER_URL")? {
+        Some(u) => u,
+        None => match server_url_from_file {
+            Some(u) => u.to_string(),
+            None => required("RC_SERVER_URL")?,
+        },
+    };
+    if !(server_url.starts_with("https://") || server_url.starts_with("http://")) {
+        return Err(config_error(format!(
+            "RC_SERVER_URL {server_url:?} is not an http(s) URL (e.g. https://platform.ringcentral.com)"
+        )));
+    }
+    let client_id = required("RC_CLIENT_ID")?;
+    let client_secret = Secret::new(required("RC_CLIENT_SECRET")?);
+    let jwt = Secret::new(required("RC_JWT")?);
+    Ok(Credentials::new(server_url, client_id, client_secret, jwt))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pipeline_file_rejects_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("p.toml");
+        std::fs::write(&p, "[lake]\npath = \"x\"\ncolour = \"blue\"\n").unwrap();
+        let err = PipelineFile::load(&p).unwrap_err().to_string();
+        assert!(err.contains("colour"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+
+    #[test]
+    fn days_are_inclusive() {
+        let args = RunArgs {
+            pipeline: None,
+            from: "2024-02-28".into(),
+            to: "2024-03-01".into(),
+            place: PlaceArgs { lake: Some("l".into()), raw: None, state: None, time_zone: None },
+            lookback_days: None,
+            concurrency: None,
+        };
+        let cfg = RunConfig::from_args(&args).unwrap();
+        assert_eq!(cfg.days().len(), 3); // leap day included
+        assert_eq!(cfg.raw, PathBuf::from("l/_raw"));
+        assert_eq!(cfg.time_zone, Tz::UTC);
+    }
+
+    #[test]
+    fn bad_dates_and_zones_are_config_errors() {
+        assert!(parse_day("--from", "2024-13-01").unwrap_err().downcast_ref::<ConfigError>().is_some());
+        let e = parse_tz(Some("Mars/Olympus")).unwrap_err();
+        assert!(e.to_string().contains("Mars/Olympus"));
+    }
+}

@@ -1,0 +1,286 @@
+//! The raw landing zone: `<raw>/<stream>/<YYYY-MM-DD>/page-00001.json.zst`.
+//!
+//! Every page body is kept byte for byte (zstd-compressed) and written before it is used.
+//! A day is fetched into a staging directory whose name starts with `.` and renamed into
+//! place whole, so a reader of `<raw>/<stream>/*/` never sees half a day; names starting
+//! with `.` are what every reader and glob skips.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rand::Rng;
+use tracing::{debug, info, warn};
+
+use crate::error::{Error, Result};
+
+/// zstd level for page bodies: JSON compresses ~10x at level 3, fast enough to keep up
+/// with the network.
+const ZSTD_LEVEL: i32 = 3;
+
+/// The directory of one stream (`<raw>/call-log`).
+#[derive(Clone, Debug)]
+pub(crate) struct StreamDir {
+    root: PathBuf,
+}
+
+/// The file name of page `page` (1-based).
+pub(crate) fn page_file_name(page: u32) -> String {
+    format!("page-{page:05}.json.zst")
+}
+
+/// The published directory name of a day.
+pub(crate) fn day_dir_name(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+fn random_suffix() -> String {
+    format!("{:016x}", rand::rng().random::<u64>())
+}
+
+impl StreamDir {
+    pub(crate) fn new(raw_dir: &Path, stream: &str) -> Self {
+        StreamDir {
+            root: raw_dir.join(stream),
+        }
+    }
+
+    /// Creates the stream directory and removes what a killed run left: staging
+    /// directories, and replaced copies — a replaced copy whose day is missing (killed
+    /// between the two renames of a publish) is put back instead.
+    pub(crate) fn prepare(&self) -> Result<usize> {
+        fs::create_dir_all(&self.root).map_err(|e| Error::io("create directory", &self.root, e))?;
+        let mut leftovers: Vec<(String, PathBuf)> = Vec::new();
+        let entries =
+            fs::read_dir(&self.root).map_err(|e| Error::io("list directory", &self.root, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("list directory", &self.root, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                leftovers.push((name, entry.path()));
+            }
+        }
+        leftovers.sort();
+        let mut removed = 0;
+        for (name, path) in leftovers {
+            if let Some(day) = name
+                .strip_prefix('.')
+                .and_then(|n| n.split_once(".old-"))
+                .map(|(d, _)| d)
+            {
+                let target = self.root.join(day);
+                if day.parse::<NaiveDate>().is_ok() && !target.exists() {
+                    warn!(path = %path.display(), "Restoring a day copy that an interrupted run had moved aside.");
+                    fs::rename(&path, &target).map_err(|e| Error::io("restore", &path, e))?;
+                    continue;
+                }
+            }
+            let result = if path.is_dir() {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
+            result.map_err(|e| Error::io("remove leftover", &path, e))?;
+            removed += 1;
+        }
+        if removed > 0 {
+            info!(removed, dir = %self.root.display(), "Removed leftovers of an interrupted run.");
+        }
+        Ok(removed)
+    }
+
+    /// A fresh staging directory for `day`.
+    pub(crate) fn stage_day(&self, day: NaiveDate) -> Result<DayStaging> {
+        let dir = self.root.join(format!(
+            ".{}.partial-{}",
+            day_dir_name(day),
+            random_suffix()
+        ));
+        fs::create_dir_all(&dir).map_err(|e| Error::io("create directory", &dir, e))?;
+        Ok(DayStaging {
+            dir,
+            root: self.root.clone(),
+            day,
+            published: false,
+        })
+    }
+}
+
+/// A day being fetched. Dropped unpublished, it removes its directory.
+#[derive(Debug)]
+pub(crate) struct DayStaging {
+    dir: PathBuf,
+    root: PathBuf,
+    day: NaiveDate,
+    published: bool,
+}
+
+impl DayStaging {
+    /// Writes page `page` (compressed, fsynced) before anyone reads it.
+    pub(crate) async fn write_page(&self, page: u32, body: Vec<u8>) -> Result<()> {
+        let path = self.dir.join(page_file_name(page));
+        tokio::task::spawn_blocking(move || write_compressed(&path, &body))
+            .await
+            .map_err(|e| Error::io("write", &self.dir, std::io::Error::other(e)))?
+    }
+
+    /// Renames the complete day into place, replacing a previous copy.
+    pub(crate) async fn publish(mut self) -> Result<PathBuf> {
+        let (dir, root, day) = (self.dir.clone(), self.root.clone(), self.day);
+        let published = tokio::task::spawn_blocking(move || publish_dir(&dir, &root, day))
+            .await
+            .map_err(|e| Error::io("publish", &self.dir, std::io::Error::other(e)))??;
+        self.published = true;
+        Ok(published)
+    }
+}
+
+impl Drop for DayStaging {
+    fn drop(&mut self) {
+        if !self.published
+            && let Err(e) = fs::remove_dir_all(&self.dir)
+        {
+            debug!(path = %self.dir.display(), error = %e, "Staging directory not removed; the next run will.");
+        }
+    }
+}
+
+fn write_compressed(path: &Path, body: &[u8]) -> Result<()> {
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| Error::io("create", path, e))?;
+    let mut encoder =
+        zstd::Encoder::new(file, ZSTD_LEVEL).map_err(|e| Error::io("compress", path, e))?;
+    encoder
+        .write_all(body)
+        .map_err(|e| Error::io("write", path, e))?;
+    let file = encoder.finish().map_err(|e| Error::io("write", path, e))?;
+    file.sync_all().map_err(|e| Error::io("fsync", path, e))
+}
+
+fn sync_dir(path: &Path) -> Result<()> {
+    // Directory fsync makes the renames durable; not all platforms support opening a
+    // directory, so only Unix does it.
+    #[cfg(unix)]
+    {
+        fs::File::open(path)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io("fsync directory", path, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+fn publish_dir(staging: &Path, root: &Path, day: NaiveDate) -> Result<PathBuf> {
+    sync_dir(staging)?;
+    let target = root.join(day_dir_name(day));
+    let old = root.join(format!(".{}.old-{}", day_dir_name(day), random_suffix()));
+    let had_old = match fs::rename(&target, &old) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(Error::io("move aside", &target, e)),
+    };
+    fs::rename(staging, &target).map_err(|e| Error::io("rename into place", staging, e))?;
+    sync_dir(root)?;
+    if had_old && let Err(e) = fs::remove_dir_all(&old) {
+        warn!(path = %old.display(), error = %e, "Previous copy of the day not removed; the next run will.");
+    }
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_page(path: &Path) -> Vec<u8> {
+        zstd::decode_all(fs::File::open(path).unwrap()).unwrap()
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[tokio::test]
+    async fn staged_day_is_invisible_until_published_and_replaces_old_copy() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stream = StreamDir::new(tmp.path(), "call-log");
+        stream.prepare().unwrap();
+        let day: NaiveDate = "2024-01-02".parse().unwrap();
+
+        let first = stream.stage_day(day).unwrap();
+        first
+            .write_page(1, b"{\"records\":[1]}".to_vec())
+            .await
+            .unwrap();
+        // Only a dot-name exists while staging.
+        assert!(
+            names(&tmp.path().join("call-log"))
+                .iter()
+                .all(|n| n.starts_with('.'))
+        );
+        let dir = first.publish().await.unwrap();
+        assert_eq!(names(&dir), ["page-00001.json.zst"]);
+        assert_eq!(
+            read_page(&dir.join("page-00001.json.zst")),
+            b"{\"records\":[1]}"
+        );
+
+        let second = stream.stage_day(day).unwrap();
+        second.write_page(1, b"A".to_vec()).await.unwrap();
+        second.write_page(2, b"B".to_vec()).await.unwrap();
+        second.publish().await.unwrap();
+        assert_eq!(names(&tmp.path().join("call-log")), ["2024-01-02"]);
+        assert_eq!(names(&dir), ["page-00001.json.zst", "page-00002.json.zst"]);
+        assert_eq!(read_page(&dir.join("page-00002.json.zst")), b"B");
+    }
+
+    #[tokio::test]
+    async fn dropped_staging_is_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stream = StreamDir::new(tmp.path(), "call-log");
+        stream.prepare().unwrap();
+        let staging = stream.stage_day("2024-01-02".parse().unwrap()).unwrap();
+        staging.write_page(1, b"x".to_vec()).await.unwrap();
+        drop(staging);
+        assert!(names(&tmp.path().join("call-log")).is_empty());
+    }
+
+    #[test]
+    fn prepare_removes_leftovers_and_restores_a_moved_aside_day() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("call-log");
+        for d in [
+            ".2024-01-01.partial-abc",
+            ".2024-01-02.old-def",
+            ".2024-01-03.old-123",
+            "2024-01-03",
+            "2024-01-04",
+        ] {
+            fs::create_dir_all(root.join(d)).unwrap();
+        }
+        fs::write(
+            root.join(".2024-01-02.old-def").join("page-00001.json.zst"),
+            b"x",
+        )
+        .unwrap();
+        let stream = StreamDir::new(tmp.path(), "call-log");
+        assert_eq!(stream.prepare().unwrap(), 2);
+        assert_eq!(names(&root), ["2024-01-02", "2024-01-03", "2024-01-04"]);
+        assert_eq!(names(&root.join("2024-01-02")), ["page-00001.json.zst"]);
+    }
+
+    #[test]
+    fn page_names_have_five_digits() {
+        assert_eq!(page_file_name(1), "page-00001.json.zst");
+        assert_eq!(page_file_name(12345), "page-12345.json.zst");
+    }
+}

@@ -1,0 +1,344 @@
+//! The generated data set: the account, one recipe per call-log record, and the truth.
+//!
+//! Records are kept sorted by `(startTime, id)` so a date window is two binary searches.
+//! Only the recipe `(seed, side)` is stored per record besides the truth; the full record
+//! is rebuilt when it is served, which keeps a million-call data set small.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::Arc;
+
+use chrono::{
+    DateTime, Datelike, Duration, DurationRound, NaiveTime, TimeZone, Timelike, Utc, Weekday,
+};
+use chrono_tz::America::Los_Angeles;
+use chrono_tz::Europe::Berlin;
+use chrono_tz::Tz;
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use tracing::info;
+
+use crate::account::Account;
+use crate::calls::{Call, Side, build_call};
+use crate::config::SimConfig;
+use crate::pick::poisson;
+use crate::truth::{Truth, TruthCall, TruthExtension};
+
+/// Category bits of a record, for fast filtering while paging.
+pub(crate) const CAT_FAX: u8 = 1;
+pub(crate) const CAT_OUTBOUND: u8 = 2;
+pub(crate) const CAT_DELETED: u8 = 4;
+
+/// Business hours follow the account's home time zone.
+const HOME_TZ: Tz = Los_Angeles;
+
+/// Relative call volume per local hour of day (busy 8–18).
+const HOUR_SHAPE: [f64; 24] = [
+    0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 4.0, 7.0, 8.0, 8.0, 6.5, 7.5, 8.0, 7.5, 6.5, 4.5, 2.0,
+    1.0, 0.7, 0.5, 0.4, 0.3,
+];
+
+/// How a record is rebuilt, and its filter category.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Recipe {
+    pub seed: u64,
+    pub side: Side,
+    pub category: u8,
+}
+
+#[derive(Debug)]
+pub(crate) struct Dataset {
+    pub account: Account,
+    pub truth: Arc<Truth>,
+    /// Parallel to `truth.calls`.
+    pub recipes: Vec<Recipe>,
+}
+
+impl Dataset {
+    pub fn generate(cfg: &SimConfig) -> Self {
+        let started = std::time::Instant::now();
+        let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
+        let account = Account::generate(&mut rng, cfg.account_id, cfg.extensions);
+        let starts = schedule(&mut rng, cfg);
+        let mut ids = HashSet::with_capacity(starts.len() * 11 / 10);
+        let mut rows: Vec<(TruthCall, Recipe)> = Vec::with_capacity(starts.len() * 11 / 10);
+        for start in starts {
+            let seed = rng.next_u64();
+            let call = build_call(&account, seed, Side::Primary, start);
+            let callee = call.has_callee_side;
+            rows.push(to_row(&mut rng, &mut ids, &call, seed, Side::Primary));
+            if callee {
+                let call = build_call(&account, seed, Side::Callee, start);
+                rows.push(to_row(&mut rng, &mut ids, &call, seed, Side::Callee));
+            }
+        }
+        rows.sort_by(|a, b| (a.0.start_time, &a.0.id).cmp(&(b.0.start_time, &b.0.id)));
+        let (calls, recipes): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let extensions = account
+            .extensions
+            .iter()
+            .map(|e| TruthExtension {
+                id: e.id,
+                extension_number: e.number.clone(),
+                name: e.name.clone(),
+                r#type: e.kind.to_string(),
+                status: e.status.to_string(),
+            })
+            .collect();
+        info!(
+            calls = calls.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "Simulator data generated."
+        );
+        Self {
+            truth: Arc::new(Truth {
+                account_id: account.id,
+                calls,
+                extensions,
+            }),
+            account,
+            recipes,
+        }
+    }
+
+    /// Indices of records with `from <= startTime < to` (`<= to` when inclusive).
+    pub fn window(&self, from: DateTime<Utc>, to: DateTime<Utc>, inclusive: bool) -> Range<usize> {
+        let calls = &self.truth.calls;
+        let lo = calls.partition_point(|c| c.start_time < from);
+        let hi = if inclusive {
+            calls.partition_point(|c| c.start_time <= to)
+        } else {
+            calls.partition_point(|c| c.start_time < to)
+        };
+        lo..hi.max(lo)
+    }
+
+    /// The full record at `index`.
+    pub fn call(&self, index: usize) -> Option<Call> {
+        let r = self.recipes.get(index)?;
+        let t = self.truth.calls.get(index)?;
+        Some(build_call(&self.account, r.seed, r.side, t.start_time))
+    }
+}
+
+fn to_row(
+    rng: &mut ChaCha8Rng,
+    ids: &mut HashSet<String>,
+    call: &Call,
+    seed: u64,
+    side: Side,
+) -> (TruthCall, Recipe) {
+    let id = loop {
+        let id = record_id(rng);
+        if ids.insert(id.clone()) {
+            break id;
+        }
+    };
+    let (caller, callee) = call.ringout_results();
+    let mut category = 0;
+    if call.call_type == "Fax" {
+        category |= CAT_FAX;
+    }
+    if call.direction == "Outbound" {
+        category |= CAT_OUTBOUND;
+    }
+    if call.deleted {
+        category |= CAT_DELETED;
+    }
+    let truth = TruthCall {
+        id,
+        session_id: call.session_id.clone(),
+        start_time: call.start,
+        r#type: call.call_type.to_string(),
+        direction: call.direction.to_string(),
+        result: call.result.map(str::to_string),
+        deleted: call.deleted,
+        leg_count: call.legs.len(),
+        billing_cost_included: call.billing.map(|b| b.cost_included.json_text()),
+        billing_cost_purchased: call.billing.map(|b| b.cost_purchased.json_text()),
+        recording_id: call.recording.as_ref().map(|r| r.id.clone()),
+        extension_id: call.extension_id,
+        ringout_caller_result: caller.map(str::to_string),
+        ringout_callee_result: callee.map(str::to_string),
+        last_modified_time: call.last_modified,
+    };
+    (
+        truth,
+        Recipe {
+            seed,
+            side,
+            category,
+        },
+    )
+}
+
+/// A call-log id: 15 characters, mostly base62 with an occasional `-`/`_`, like
+/// `IWvNToLkbo-7zUA` (API-NOTES §3.1).
+fn record_id(rng: &mut ChaCha8Rng) -> String {
+    const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut s = String::with_capacity(15);
+    for i in 0..15 {
+        let c = if i > 0 && rng.random_bool(0.03) {
+            if rng.random_bool(0.5) { b'-' } else { b'_' }
+        } else {
+            ALNUM[rng.random_range(0..ALNUM.len())]
+        };
+        s.push(char::from(c));
+    }
+    s
+}
+
+fn weekday_weight(d: Weekday) -> f64 {
+    // Mean over the week is 1.
+    let w = match d {
+        Weekday::Mon => 1.15,
+        Weekday::Tue | Weekday::Wed => 1.2,
+        Weekday::Thu => 1.15,
+        Weekday::Fri => 1.05,
+        Weekday::Sat => 0.2,
+        Weekday::Sun => 0.12,
+    };
+    w * 7.0 / 6.07
+}
+
+/// Start times of the primary records over `[data_from, data_to)`, unsorted.
+fn schedule(rng: &mut ChaCha8Rng, cfg: &SimConfig) -> Vec<DateTime<Utc>> {
+    let (from, to) = (cfg.data_from, cfg.data_to);
+    let mut out = Vec::new();
+    if to <= from {
+        return out;
+    }
+    let hour_total: f64 = HOUR_SHAPE.iter().sum();
+    // About 7.7 % of primaries also produce a callee record; keep the mean per day on target.
+    let per_day = f64::from(cfg.calls_per_day) / 1.077;
+    let Ok(mut hour) = from.duration_trunc(Duration::hours(1)) else {
+        return out;
+    };
+    while hour < to {
+        let local = hour.with_timezone(&HOME_TZ);
+        let lambda =
+            per_day * weekday_weight(local.weekday()) * HOUR_SHAPE[local.hour() as usize % 24]
+                / hour_total;
+        let n = poisson(rng, lambda);
+        for _ in 0..n {
+            let ms = rng.random_range(0..3_600_000i64);
+            let mut t = hour + Duration::milliseconds(ms);
+            // Older records have whole seconds (`.000Z`, API-NOTES §8).
+            if rng.random_bool(0.15)
+                && let Ok(tt) = t.duration_trunc(Duration::seconds(1))
+            {
+                t = tt;
+            }
+            if t >= from && t < to {
+                out.push(t);
+            }
+        }
+        hour += Duration::hours(1);
+    }
+    // Day boundaries: a call at every UTC midnight (sometimes two, to exercise ties) and at
+    // the local midnights of Los Angeles and Berlin.
+    let mut day = from.date_naive();
+    while day.and_time(NaiveTime::MIN).and_utc() < to + Duration::days(1) {
+        let midnight = day.and_time(NaiveTime::MIN);
+        let utc = midnight.and_utc();
+        let la = Los_Angeles
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.to_utc());
+        let berlin = Berlin
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map(|t| t.to_utc());
+        let twice = rng.random_bool(0.3);
+        for t in [Some(utc), twice.then_some(utc), la, berlin]
+            .into_iter()
+            .flatten()
+        {
+            if t >= from && t < to {
+                out.push(t);
+            }
+        }
+        match day.succ_opt() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn cfg(days: i64, per_day: u32) -> SimConfig {
+        let from = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
+        SimConfig::new()
+            .with_calls_per_day(per_day)
+            .with_data_range(from, from + Duration::days(days))
+    }
+
+    #[test]
+    fn volume_and_shape() {
+        let ds = Dataset::generate(&cfg(28, 400));
+        let n = ds.truth.calls.len() as f64;
+        let mean = n / 28.0;
+        assert!((mean - 400.0).abs() < 40.0, "mean per day {mean}");
+        let weekend = ds
+            .truth
+            .calls
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.start_time.with_timezone(&HOME_TZ).weekday(),
+                    Weekday::Sat | Weekday::Sun
+                )
+            })
+            .count() as f64;
+        assert!(weekend / n < 0.1, "weekend share {}", weekend / n);
+        assert_eq!(ds.recipes.len(), ds.truth.calls.len());
+    }
+
+    #[test]
+    fn midnights_present_and_sorted() {
+        let ds = Dataset::generate(&cfg(10, 50));
+        let calls = &ds.truth.calls;
+        assert!(
+            calls
+                .windows(2)
+                .all(|w| (w[0].start_time, &w[0].id) < (w[1].start_time, &w[1].id))
+        );
+        for d in 0..10 {
+            let m = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap() + Duration::days(d);
+            assert!(calls.iter().any(|c| c.start_time == m), "no call at {m}");
+        }
+        // 2024-03-05 00:00 in Los Angeles is 08:00Z; in Berlin 2024-03-04T23:00Z.
+        let la = Utc.with_ymd_and_hms(2024, 3, 5, 8, 0, 0).unwrap();
+        let berlin = Utc.with_ymd_and_hms(2024, 3, 4, 23, 0, 0).unwrap();
+        assert!(calls.iter().any(|c| c.start_time == la));
+        assert!(calls.iter().any(|c| c.start_time == berlin));
+    }
+
+    #[test]
+    fn rebuilt_record_matches_truth() {
+        let ds = Dataset::generate(&cfg(3, 200));
+        for (i, t) in ds.truth.calls.iter().enumerate() {
+            let c = ds.call(i).unwrap();
+            assert_eq!(c.session_id, t.session_id);
+            assert_eq!(c.legs.len(), t.leg_count);
+            assert_eq!(c.deleted, t.deleted);
+            assert_eq!(c.last_modified, t.last_modified_time);
+        }
+    }
+
+    #[test]
+    fn window_bounds() {
+        let ds = Dataset::generate(&cfg(3, 100));
+        let m = Utc.with_ymd_and_hms(2024, 3, 2, 0, 0, 0).unwrap();
+        let excl = ds.window(m - Duration::hours(1), m, false);
+        let incl = ds.window(m - Duration::hours(1), m, true);
+        let at = ds.truth.calls.iter().filter(|c| c.start_time == m).count();
+        assert!(at >= 1);
+        assert_eq!(incl.len(), excl.len() + at);
+    }
+}

@@ -1,0 +1,328 @@
+//! Query-string parsing with the API's defaults and limits (API-NOTES §1.1, §1.7, §8).
+
+use chrono::{DateTime, Duration, DurationRound, NaiveDate, NaiveDateTime, Utc};
+
+use crate::error::{Error, Result};
+use crate::render::timestamp;
+
+/// Default and maximum page sizes (API-NOTES §1.1).
+pub(crate) const DEFAULT_PER_PAGE: u32 = 100;
+pub(crate) const MAX_PER_PAGE: u32 = 1000;
+
+/// Query pairs in order, repeated names kept (`type=Voice&type=Fax`).
+pub(crate) fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.map(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .into_owned()
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn last<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn all<'a>(pairs: &'a [(String, String)], name: &str) -> impl Iterator<Item = &'a str> {
+    pairs
+        .iter()
+        .filter(move |(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn invalid(name: &'static str, value: &str) -> Error {
+    Error::InvalidParameter {
+        name,
+        value: value.to_string(),
+    }
+}
+
+/// A date-time as the API accepts it: ISO 8601 with `Z` or an offset, date-only, or
+/// without a zone (read as UTC).
+pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    // An unencoded `+` in an offset arrives as a space after form decoding.
+    let fixed;
+    let s = match (s.get(..19), s.get(19..)) {
+        (Some(head), Some(tail)) if tail.contains(' ') => {
+            fixed = format!("{head}{}", tail.replace(' ', "+"));
+            fixed.as_str()
+        }
+        _ => s,
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.to_utc());
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M%z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, f) {
+            return Some(t.to_utc());
+        }
+    }
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
+/// `page`: integer ≥ 1, default 1.
+fn page(pairs: &[(String, String)]) -> Result<u32> {
+    match last(pairs, "page") {
+        None => Ok(1),
+        Some(v) => match v.trim().parse::<i64>() {
+            Ok(n) if (1..=i64::from(i32::MAX)).contains(&n) => Ok(n as u32),
+            _ => Err(invalid("page", v)),
+        },
+    }
+}
+
+/// `perPage`: integer ≥ 1 (values above 1000 clamped) or `max`; default 100.
+/// Returns the effective size and whether `max` was sent.
+fn per_page(pairs: &[(String, String)]) -> Result<(u32, bool)> {
+    match last(pairs, "perPage") {
+        None => Ok((DEFAULT_PER_PAGE, false)),
+        Some(v) if v.trim().eq_ignore_ascii_case("max") => Ok((MAX_PER_PAGE, true)),
+        Some(v) => match v.trim().parse::<i64>() {
+            Ok(n) if n >= 1 => Ok((n.min(i64::from(MAX_PER_PAGE)) as u32, false)),
+            _ => Err(invalid("perPage", v)),
+        },
+    }
+}
+
+fn boolean(pairs: &[(String, String)], name: &'static str) -> Result<Option<bool>> {
+    match last(pairs, name) {
+        None => Ok(None),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(Some(true)),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(Some(false)),
+        Some(v) => Err(invalid(name, v)),
+    }
+}
+
+/// Repeated enum parameter; values matched case-insensitively, returned canonical.
+fn enum_list(
+    pairs: &[(String, String)],
+    name: &'static str,
+    allowed: &[&'static str],
+) -> Result<Vec<&'static str>> {
+    let mut out = Vec::new();
+    for v in all(pairs, name) {
+        // Some clients send `type=Voice,Fax`; accept both spellings.
+        for part in v.split(',').filter(|p| !p.is_empty()) {
+            let canonical = allowed
+                .iter()
+                .find(|a| a.eq_ignore_ascii_case(part.trim()))
+                .ok_or_else(|| invalid(name, v))?;
+            if !out.contains(canonical) {
+                out.push(*canonical);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A call-log list query, validated and with defaults filled in.
+#[derive(Clone, Debug)]
+pub(crate) struct CallLogQuery {
+    pub detailed: bool,
+    pub date_from: DateTime<Utc>,
+    pub date_to: DateTime<Utc>,
+    pub page: u32,
+    pub per_page: u32,
+    pub types: Vec<&'static str>,
+    pub directions: Vec<&'static str>,
+    pub show_deleted: Option<bool>,
+}
+
+impl CallLogQuery {
+    pub fn parse(pairs: &[(String, String)], now: DateTime<Utc>) -> Result<Self> {
+        let detailed = match last(pairs, "view") {
+            None => false,
+            Some(v) if v.eq_ignore_ascii_case("Simple") => false,
+            Some(v) if v.eq_ignore_ascii_case("Detailed") => true,
+            Some(v) => return Err(invalid("view", v)),
+        };
+        let date_to = match last(pairs, "dateTo") {
+            None => now,
+            Some(v) => parse_time(v).ok_or_else(|| invalid("dateTo", v))?,
+        };
+        let date_from = match last(pairs, "dateFrom") {
+            // Default dateTo − 24 h, echoed truncated to the minute (API-NOTES §2.1).
+            None => {
+                let t = date_to - Duration::hours(24);
+                t.duration_trunc(Duration::minutes(1)).unwrap_or(t)
+            }
+            Some(v) => parse_time(v).ok_or_else(|| invalid("dateFrom", v))?,
+        };
+        let (per_page, _) = per_page(pairs)?;
+        Ok(Self {
+            detailed,
+            date_from,
+            date_to,
+            page: page(pairs)?,
+            per_page,
+            types: enum_list(pairs, "type", &["Voice", "Fax"])?,
+            directions: enum_list(pairs, "direction", &["Inbound", "Outbound"])?,
+            show_deleted: boolean(pairs, "showDeleted")?,
+        })
+    }
+
+    /// The normalised query string for `page` (API-NOTES §2.1: defaults included).
+    pub fn query_string(&self, page: u32) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        q.append_pair("view", if self.detailed { "Detailed" } else { "Simple" });
+        if let Some(d) = self.show_deleted {
+            q.append_pair("showDeleted", if d { "true" } else { "false" });
+        }
+        for t in &self.types {
+            q.append_pair("type", t);
+        }
+        for d in &self.directions {
+            q.append_pair("direction", d);
+        }
+        q.append_pair("dateFrom", &timestamp(self.date_from));
+        q.append_pair("dateTo", &timestamp(self.date_to));
+        q.append_pair("page", &page.to_string());
+        q.append_pair("perPage", &self.per_page.to_string());
+        // Keep `:` readable like the real server's echo.
+        q.finish().replace("%3A", ":")
+    }
+}
+
+const EXTENSION_STATUSES: &[&str] = &[
+    "Enabled",
+    "Disabled",
+    "Frozen",
+    "NotActivated",
+    "Unassigned",
+];
+
+/// An extension-list query (API-NOTES §1.7).
+#[derive(Clone, Debug)]
+pub(crate) struct ExtensionQuery {
+    pub page: u32,
+    pub per_page: u32,
+    per_page_max: bool,
+    pub statuses: Vec<&'static str>,
+    pub types: Vec<String>,
+}
+
+impl ExtensionQuery {
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self> {
+        let (per_page, per_page_max) = per_page(pairs)?;
+        // Extension types are an open set (API-NOTES §3.6); match them as sent.
+        let types = all(pairs, "type")
+            .flat_map(|v| v.split(','))
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+            .collect();
+        Ok(Self {
+            page: page(pairs)?,
+            per_page,
+            per_page_max,
+            statuses: enum_list(pairs, "status", EXTENSION_STATUSES)?,
+            types,
+        })
+    }
+
+    pub fn query_string(&self, page: u32) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for s in &self.statuses {
+            q.append_pair("status", s);
+        }
+        for t in &self.types {
+            q.append_pair("type", t);
+        }
+        q.append_pair("page", &page.to_string());
+        // `perPage=max` is echoed as sent (sample extension_list_perpage_max_sdkfixture).
+        if self.per_page_max {
+            q.append_pair("perPage", "max");
+        } else {
+            q.append_pair("perPage", &self.per_page.to_string());
+        }
+        q.finish()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn q(s: &str) -> Vec<(String, String)> {
+        pairs(Some(s))
+    }
+
+    #[test]
+    fn time_formats() {
+        let want = Utc.with_ymd_and_hms(2014, 9, 18, 0, 0, 0).unwrap();
+        for s in [
+            "2014-09-18",
+            "2014-09-18T00:00:00",
+            "2014-09-18T00:00:00Z",
+            "2014-09-18T00:00:00.000Z",
+            "2014-09-18T02:00:00+02:00",
+            "2014-09-18T02:00:00.000+0200",
+            "2014-09-18T02:00:00 02:00",
+            "2014-09-17T20:00:00-04:00",
+        ] {
+            assert_eq!(parse_time(s), Some(want), "{s}");
+        }
+        assert_eq!(parse_time("yesterday"), None);
+        assert_eq!(parse_time("2014-13-01"), None);
+    }
+
+    #[test]
+    fn per_page_rules() {
+        assert_eq!(per_page(&q("")).unwrap(), (100, false));
+        assert_eq!(per_page(&q("perPage=7")).unwrap(), (7, false));
+        assert_eq!(per_page(&q("perPage=5000")).unwrap(), (1000, false));
+        assert_eq!(per_page(&q("perPage=max")).unwrap(), (1000, true));
+        for bad in ["perPage=0", "perPage=-3", "perPage=abc", "perPage="] {
+            assert!(matches!(
+                per_page(&q(bad)),
+                Err(Error::InvalidParameter {
+                    name: "perPage",
+                    ..
+                })
+            ));
+        }
+        assert!(page(&q("page=0")).is_err());
+        assert_eq!(page(&q("page=3")).unwrap(), 3);
+    }
+
+    #[test]
+    fn call_log_defaults_and_echo() {
+        let now = Utc.with_ymd_and_hms(2024, 5, 2, 10, 30, 45).unwrap();
+        let cq = CallLogQuery::parse(&q("type=Voice&type=fax&direction=Inbound"), now).unwrap();
+        assert_eq!(cq.types, vec!["Voice", "Fax"]);
+        assert_eq!(cq.date_to, now);
+        assert_eq!(
+            cq.date_from,
+            Utc.with_ymd_and_hms(2024, 5, 1, 10, 30, 0).unwrap()
+        );
+        assert_eq!(
+            cq.query_string(2),
+            "view=Simple&type=Voice&type=Fax&direction=Inbound&dateFrom=2024-05-01T10:30:00.000Z\
+             &dateTo=2024-05-02T10:30:45.000Z&page=2&perPage=100"
+        );
+        assert!(CallLogQuery::parse(&q("view=Full"), now).is_err());
+        assert!(CallLogQuery::parse(&q("type=SMS"), now).is_err());
+        assert!(CallLogQuery::parse(&q("dateFrom=garbage"), now).is_err());
+    }
+}

@@ -1,0 +1,606 @@
+//! The HTTP side: routes, rate limiting, auth checks, envelopes, and the server handle.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tracing::{debug, info, warn};
+
+use crate::auth::{GrantProblem, TokenProblem, TokenStore};
+use crate::config::SimConfig;
+use crate::dataset::{CAT_DELETED, CAT_FAX, CAT_OUTBOUND, Dataset};
+use crate::error::{Error, Result, api_error};
+use crate::limiter::{Decision, Group, Limiter};
+use crate::query::{self, CallLogQuery, ExtensionQuery};
+use crate::render::{self, Urls};
+use crate::truth::Truth;
+
+/// Counters of what the simulator answered, from `SimHandle::stats` or `GET /_admin/stats`.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SimStats {
+    /// Requests per rate-limit group (`Heavy`, `Medium`, `Light`, `Auth`), refused ones included.
+    pub requests_by_group: BTreeMap<String, u64>,
+    /// 429 answers.
+    pub responses_429: u64,
+    /// 401 answers (API calls and token endpoint).
+    pub responses_401: u64,
+    /// Successful JWT bearer grants.
+    pub token_grants: u64,
+    /// Successful refresh grants.
+    pub token_refreshes: u64,
+}
+
+#[derive(Debug)]
+pub(crate) struct AppState {
+    data: Arc<Dataset>,
+    cfg: SimConfig,
+    tokens: Mutex<TokenStore>,
+    limiter: Mutex<Limiter>,
+    stats: Mutex<SimStats>,
+    local_addr: SocketAddr,
+}
+
+type Shared = Arc<AppState>;
+
+/// A poisoned lock only means another request panicked; the counters are still usable.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+fn value_response(status: StatusCode, body: &Value) -> Response {
+    json_response(status, serde_json::to_vec(body).unwrap_or_default())
+}
+
+fn error_response(e: &Error) -> Response {
+    value_response(e.status(), &e.body())
+}
+
+fn set_header(resp: &mut Response, name: &'static str, value: impl ToString) {
+    if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+        resp.headers_mut().insert(name, v);
+    }
+}
+
+fn rate_headers(resp: &mut Response, group: Group, d: &Decision) {
+    set_header(resp, "X-Rate-Limit-Group", group.header_name());
+    set_header(resp, "X-Rate-Limit-Limit", d.limit);
+    set_header(resp, "X-Rate-Limit-Remaining", d.remaining);
+    set_header(resp, "X-Rate-Limit-Window", d.window_secs);
+}
+
+fn too_many(d: &Decision) -> Response {
+    let mut resp = value_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        &api_error("CMN-301", "CMN-301", "Request rate exceeded"),
+    );
+    set_header(&mut resp, "Retry-After", d.retry_after_secs);
+    resp
+}
+
+fn unauthorized(p: &TokenProblem) -> Response {
+    let body = match p {
+        TokenProblem::Missing => api_error(
+            "InvalidAuthorizationHeader",
+            "OAU-123",
+            "Authorization header is not specified",
+        ),
+        TokenProblem::NotFound => api_error("InvalidToken", "OAU-213", "Token not found"),
+        TokenProblem::Expired => api_error("TokenExpired", "OAU-128", "Access token expired"),
+    };
+    value_response(StatusCode::UNAUTHORIZED, &body)
+}
+
+#[derive(Serialize)]
+struct Link {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Paging {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_pages: Option<u64>,
+    per_page: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_elements: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_start: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_end: Option<u64>,
+}
+
+impl Paging {
+    /// `page`, `pageStart`, `pageEnd` are omitted on an empty page (API-NOTES §2.1).
+    fn new(page: u32, per_page: u32, count: usize) -> Self {
+        let start = u64::from(page - 1) * u64::from(per_page);
+        let filled = count > 0;
+        Self {
+            page: filled.then_some(page),
+            total_pages: None,
+            per_page,
+            total_elements: None,
+            page_start: filled.then_some(start),
+            page_end: filled.then(|| start + count as u64 - 1),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Navigation {
+    first_page: Link,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_page: Option<Link>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_page: Option<Link>,
+}
+
+#[derive(Serialize)]
+struct ListPage<R> {
+    uri: String,
+    records: Vec<R>,
+    paging: Paging,
+    navigation: Navigation,
+}
+
+impl AppState {
+    fn count_group(&self, g: Group) {
+        *lock(&self.stats)
+            .requests_by_group
+            .entry(g.name().to_string())
+            .or_default() += 1;
+    }
+
+    /// Rate limit first, then the handler; every answer carries the group headers.
+    fn limited(&self, g: Group, f: impl FnOnce() -> Response) -> Response {
+        self.count_group(g);
+        let d = lock(&self.limiter).check(g, Instant::now());
+        let mut resp = if d.allowed {
+            f()
+        } else {
+            lock(&self.stats).responses_429 += 1;
+            debug!(group = g.name(), "Request refused by the rate limit.");
+            too_many(&d)
+        };
+        rate_headers(&mut resp, g, &d);
+        resp
+    }
+
+    /// An API call: rate limit, then the bearer token, then the handler.
+    fn api(&self, g: Group, headers: &HeaderMap, f: impl FnOnce() -> Response) -> Response {
+        self.limited(g, || {
+            let auth = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
+            // Bind first so the token lock is released before the handler runs.
+            let checked = lock(&self.tokens).check_bearer(auth, Instant::now());
+            match checked {
+                Ok(()) => f(),
+                Err(p) => {
+                    lock(&self.stats).responses_401 += 1;
+                    unauthorized(&p)
+                }
+            }
+        })
+    }
+
+    fn urls(&self, headers: &HeaderMap) -> Urls {
+        // Absolute URIs follow the Host the client used, like the real server's.
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| self.local_addr.to_string());
+        Urls {
+            base: format!("http://{host}"),
+            account_id: self.cfg.account_id,
+        }
+    }
+
+    fn check_account(&self, account: &str) -> Result<()> {
+        if account == "~" || account == self.cfg.account_id.to_string() {
+            Ok(())
+        } else {
+            Err(Error::UnknownAccount {
+                account_id: account.to_string(),
+            })
+        }
+    }
+
+    fn token(&self, headers: &HeaderMap, body: &[u8]) -> Response {
+        let form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !form {
+            return value_response(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &crate::error::oauth_error(
+                    "invalid_request",
+                    "CMN-415",
+                    "Content-Type must be application/x-www-form-urlencoded",
+                ),
+            );
+        }
+        let result = self.grant(headers, body);
+        match result {
+            Ok(v) => value_response(StatusCode::OK, &v),
+            Err(p) => {
+                let status = if p.status() == 401 {
+                    lock(&self.stats).responses_401 += 1;
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                debug!(problem = ?p, "Token request refused.");
+                value_response(status, &p.body())
+            }
+        }
+    }
+
+    fn grant(&self, headers: &HeaderMap, body: &[u8]) -> Result<Value, GrantProblem> {
+        let auth = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        TokenStore::check_client(auth, &self.cfg.credentials)?;
+        let form: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+        let field = |name: &str| {
+            form.iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let now = Instant::now();
+        match field("grant_type") {
+            Some("urn:ietf:params:oauth:grant-type:jwt-bearer") => {
+                if field("assertion") != Some(self.cfg.credentials.jwt.as_str()) {
+                    return Err(GrantProblem::BadAssertion);
+                }
+                let v = lock(&self.tokens).grant(now);
+                lock(&self.stats).token_grants += 1;
+                info!("Token granted (JWT bearer).");
+                Ok(v)
+            }
+            Some("refresh_token") => {
+                let token = field("refresh_token").ok_or(GrantProblem::BadRefreshToken)?;
+                let v = lock(&self.tokens).refresh(token, now)?;
+                lock(&self.stats).token_refreshes += 1;
+                debug!("Token refreshed.");
+                Ok(v)
+            }
+            Some(_) => Err(GrantProblem::UnsupportedGrant),
+            None => Err(GrantProblem::MissingGrantType),
+        }
+    }
+
+    fn call_log(&self, account: &str, headers: &HeaderMap, raw: Option<&str>) -> Result<Response> {
+        self.check_account(account)?;
+        let pairs = query::pairs(raw);
+        let q = CallLogQuery::parse(&pairs, Utc::now())?;
+        let urls = self.urls(headers);
+        let data = &self.data;
+        let range = data.window(q.date_from, q.date_to, self.cfg.date_to_inclusive);
+        let show_deleted = q.show_deleted.unwrap_or(false);
+        let wants = |cat: u8| {
+            if cat & CAT_DELETED != 0 && !show_deleted {
+                return false;
+            }
+            let kind = if cat & CAT_FAX != 0 { "Fax" } else { "Voice" };
+            let dir = if cat & CAT_OUTBOUND != 0 {
+                "Outbound"
+            } else {
+                "Inbound"
+            };
+            (q.types.is_empty() || q.types.contains(&kind))
+                && (q.directions.is_empty() || q.directions.contains(&dir))
+        };
+        // Newest first, ties by id descending: the reverse of the stored order, so pages
+        // are stable (API-NOTES §1.1, ordering observed in every sample).
+        let skip = u64::from(q.page - 1) * u64::from(q.per_page);
+        let mut seen = 0u64;
+        let mut picked = Vec::with_capacity(q.per_page.min(1000) as usize);
+        let mut more = false;
+        for i in range.rev() {
+            if !wants(data.recipes[i].category) {
+                continue;
+            }
+            if seen < skip {
+                seen += 1;
+            } else if picked.len() < q.per_page as usize {
+                picked.push(i);
+            } else {
+                more = true;
+                break;
+            }
+        }
+        let calls: Vec<(usize, crate::calls::Call)> = picked
+            .iter()
+            .filter_map(|&i| data.call(i).map(|c| (i, c)))
+            .collect();
+        let records: Vec<render::RecordOut<'_>> = calls
+            .iter()
+            .map(|(i, c)| render::record(&urls, &data.truth.calls[*i].id, c, q.detailed))
+            .collect();
+        let list = format!(
+            "{}/restapi/v1.0/account/{}/call-log",
+            urls.base, self.cfg.account_id
+        );
+        let link = |page: u32| Link {
+            uri: format!("{list}?{}", q.query_string(page)),
+        };
+        let page = ListPage {
+            uri: link(q.page).uri,
+            paging: Paging::new(q.page, q.per_page, records.len()),
+            navigation: Navigation {
+                first_page: link(1),
+                // No lastPage: the call log knows no totals (API-NOTES §2.1).
+                next_page: more.then(|| link(q.page + 1)),
+                last_page: None,
+            },
+            records,
+        };
+        debug!(
+            page = q.page,
+            per_page = q.per_page,
+            records = page.records.len(),
+            "Call-log page served."
+        );
+        Ok(json_response(
+            StatusCode::OK,
+            serde_json::to_vec(&page).unwrap_or_default(),
+        ))
+    }
+
+    fn extensions(
+        &self,
+        account: &str,
+        headers: &HeaderMap,
+        raw: Option<&str>,
+    ) -> Result<Response> {
+        self.check_account(account)?;
+        let pairs = query::pairs(raw);
+        let q = ExtensionQuery::parse(&pairs)?;
+        let urls = self.urls(headers);
+        let acc = &self.data.account;
+        let matching: Vec<_> = acc
+            .extensions
+            .iter()
+            .filter(|e| q.statuses.is_empty() || q.statuses.contains(&e.status))
+            .filter(|e| {
+                q.types.is_empty() || q.types.iter().any(|t| t.eq_ignore_ascii_case(e.kind))
+            })
+            .collect();
+        let total = matching.len() as u64;
+        let per_page = u64::from(q.per_page);
+        let total_pages = total.div_ceil(per_page);
+        let start = u64::from(q.page - 1) * per_page;
+        let records: Vec<Value> = matching
+            .iter()
+            .skip(usize::try_from(start).unwrap_or(usize::MAX))
+            .take(q.per_page as usize)
+            .map(|e| render::extension(&urls, &acc.company, e))
+            .collect();
+        let list = format!(
+            "{}/restapi/v1.0/account/{}/extension",
+            urls.base, self.cfg.account_id
+        );
+        let link = |page: u32| Link {
+            uri: format!("{list}?{}", q.query_string(page)),
+        };
+        let mut paging = Paging::new(q.page, q.per_page, records.len());
+        paging.total_pages = Some(total_pages);
+        paging.total_elements = Some(total);
+        let last = u32::try_from(total_pages.max(1)).unwrap_or(u32::MAX);
+        let page = ListPage {
+            uri: link(q.page).uri,
+            paging,
+            navigation: Navigation {
+                first_page: link(1),
+                next_page: (u64::from(q.page) < total_pages).then(|| link(q.page + 1)),
+                last_page: Some(link(last)),
+            },
+            records,
+        };
+        Ok(json_response(
+            StatusCode::OK,
+            serde_json::to_vec(&page).unwrap_or_default(),
+        ))
+    }
+}
+
+async fn token(State(st): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    st.limited(Group::Auth, || st.token(&headers, &body))
+}
+
+async fn call_log(
+    State(st): State<Shared>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    st.api(Group::Heavy, &headers, || {
+        st.call_log(&account, &headers, raw.as_deref())
+            .unwrap_or_else(|e| error_response(&e))
+    })
+}
+
+async fn extensions(
+    State(st): State<Shared>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    st.api(Group::Medium, &headers, || {
+        st.extensions(&account, &headers, raw.as_deref())
+            .unwrap_or_else(|e| error_response(&e))
+    })
+}
+
+async fn admin_truth(State(st): State<Shared>) -> Response {
+    json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&*st.data.truth).unwrap_or_default(),
+    )
+}
+
+async fn admin_stats(State(st): State<Shared>) -> Response {
+    let stats = lock(&st.stats).clone();
+    json_response(
+        StatusCode::OK,
+        serde_json::to_vec(&stats).unwrap_or_default(),
+    )
+}
+
+async fn not_found() -> Response {
+    value_response(
+        StatusCode::NOT_FOUND,
+        &api_error("CMN-120", "CMN-120", "Resource not found"),
+    )
+}
+
+fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/restapi/oauth/token", post(token))
+        .route("/restapi/v1.0/account/{account_id}/call-log", get(call_log))
+        .route(
+            "/restapi/v1.0/account/{account_id}/extension",
+            get(extensions),
+        )
+        .route("/_admin/truth", get(admin_truth))
+        .route("/_admin/stats", get(admin_stats))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// A RingCentral API stand-in with a generated, seeded data set.
+#[derive(Debug)]
+pub struct Simulator {
+    cfg: SimConfig,
+    data: Arc<Dataset>,
+}
+
+impl Simulator {
+    /// Generates the data set, deterministically from `cfg.seed`.
+    pub fn new(cfg: SimConfig) -> Self {
+        let data = Arc::new(Dataset::generate(&cfg));
+        Self { cfg, data }
+    }
+
+    /// Everything the server will serve.
+    pub fn truth(&self) -> &Truth {
+        &self.data.truth
+    }
+
+    /// Binds `addr` (tests pass `127.0.0.1:0`) and serves in a spawned task until
+    /// [`SimHandle::shutdown`] or the handle is dropped.
+    pub async fn serve(self, addr: SocketAddr) -> std::io::Result<SimHandle> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let state = Arc::new(AppState {
+            tokens: Mutex::new(TokenStore::new(
+                self.cfg.access_token_ttl_secs,
+                self.cfg.refresh_token_ttl_secs,
+                self.cfg.account_id,
+            )),
+            limiter: Mutex::new(Limiter::new(self.cfg.limits.clone())),
+            stats: Mutex::new(SimStats::default()),
+            data: self.data,
+            cfg: self.cfg,
+            local_addr,
+        });
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = router(state.clone());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    // A dropped handle stops the server too.
+                    let _ = rx.await;
+                })
+                .await
+        });
+        info!(addr = %local_addr, calls = state.data.truth.calls.len(), "Simulator listening.");
+        Ok(SimHandle {
+            addr: local_addr,
+            state,
+            stop: Some(tx),
+            task,
+        })
+    }
+}
+
+/// A running simulator. Dropping it stops the server as well.
+pub struct SimHandle {
+    addr: SocketAddr,
+    state: Shared,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl std::fmt::Debug for SimHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHandle")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimHandle {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Everything the server serves.
+    pub fn truth(&self) -> Arc<Truth> {
+        self.state.data.truth.clone()
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> SimStats {
+        lock(&self.state.stats).clone()
+    }
+
+    /// Stops accepting, lets open requests finish, and returns when the server is down.
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        match (&mut self.task).await {
+            Ok(Ok(())) => info!(addr = %self.addr, "Simulator stopped."),
+            Ok(Err(e)) => warn!(addr = %self.addr, error = %e, "Simulator stopped with an error."),
+            Err(e) => warn!(addr = %self.addr, error = %e, "Simulator task failed."),
+        }
+    }
+}

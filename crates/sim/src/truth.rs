@@ -1,0 +1,78 @@
+//! The ground truth: what the simulator holds, for tests to compare a lake against.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Everything the simulator serves, flattened to the facts tests check.
+#[derive(Clone, Debug, Serialize)]
+pub struct Truth {
+    /// The account id.
+    pub account_id: i64,
+    /// Every call-log record, deleted ones included, sorted by `start_time` then `id`.
+    pub calls: Vec<TruthCall>,
+    /// Every extension of the account, in list order.
+    pub extensions: Vec<TruthExtension>,
+}
+
+impl Truth {
+    /// Calls with `start_time` in `[from, to)`, oldest first.
+    pub fn calls_in(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = &TruthCall> {
+        let lo = self.calls.partition_point(|c| c.start_time < from);
+        let hi = self.calls.partition_point(|c| c.start_time < to).max(lo);
+        self.calls[lo..hi].iter()
+    }
+}
+
+/// One call-log record as served.
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthCall {
+    /// Call-log record id (`id`).
+    pub id: String,
+    /// `sessionId`.
+    pub session_id: String,
+    /// `startTime`.
+    pub start_time: DateTime<Utc>,
+    /// `type`: `Voice` or `Fax`.
+    pub r#type: String,
+    /// `direction`: `Inbound` or `Outbound`.
+    pub direction: String,
+    /// `result`, when sent.
+    pub result: Option<String>,
+    /// Whether the record is deleted (served only with `showDeleted=true`).
+    pub deleted: bool,
+    /// Number of `legs` in the Detailed view.
+    pub leg_count: usize,
+    /// `billing.costIncluded` exactly as the JSON text sent, e.g. `"0.137"`.
+    pub billing_cost_included: Option<String>,
+    /// `billing.costPurchased` exactly as the JSON text sent.
+    pub billing_cost_purchased: Option<String>,
+    /// `recording.id`.
+    pub recording_id: Option<String>,
+    /// `extension.id` of the record.
+    pub extension_id: Option<i64>,
+    /// `result` of the RingOut leg to the caller (API-NOTES §9).
+    pub ringout_caller_result: Option<String>,
+    /// `result` of the RingOut leg to the callee (API-NOTES §9); absent when never called.
+    pub ringout_callee_result: Option<String>,
+    /// `lastModifiedTime`.
+    pub last_modified_time: DateTime<Utc>,
+}
+
+/// One extension as served by the extension list.
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthExtension {
+    /// `id`.
+    pub id: i64,
+    /// `extensionNumber`, absent for unassigned extensions.
+    pub extension_number: Option<String>,
+    /// `name`.
+    pub name: String,
+    /// `type`, e.g. `User`, `Department`, `IvrMenu`, `FaxUser`.
+    pub r#type: String,
+    /// `status`, e.g. `Enabled`, `Disabled`, `NotActivated`.
+    pub status: String,
+}

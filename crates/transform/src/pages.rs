@@ -1,0 +1,139 @@
+//! Finding raw page files and reading them back (decompressed, as bytes).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+
+/// File name endings of raw pages, as the extract stage writes them (`.json.zst`) or as
+/// someone may drop them by hand (`.json`, `.json.gz`).
+const PAGE_SUFFIXES: [&str; 3] = [".json", ".json.gz", ".json.zst"];
+
+/// All page files below `<raw>/<stream>/` (any depth) ending `.json`, `.json.gz`,
+/// `.json.zst`; skips every file or dir whose name starts with `.` or `_` (the extract
+/// stage's staging dirs and any tool's side files). When `days` is given and the files sit
+/// in ringlake's own layout (`<stream>/<YYYY-MM-DD>/page-*.json.zst`), only those day dirs
+/// are read; files outside a date-named dir are read always. Sorted, deterministic.
+pub fn find_pages(
+    raw_dir: &Path,
+    stream: &str,
+    days: Option<&BTreeSet<NaiveDate>>,
+) -> Result<Vec<PathBuf>> {
+    let root = raw_dir.join(stream);
+    if !root.is_dir() {
+        return Err(Error::MissingStreamDir { path: root });
+    }
+    let mut out = Vec::new();
+    walk(&root, days, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(dir: &Path, days: Option<&BTreeSet<NaiveDate>>, out: &mut Vec<PathBuf>) -> Result<()> {
+    let io = |source| Error::Io {
+        path: dir.to_path_buf(),
+        source,
+    };
+    for entry in fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            // Not UTF-8: not a name ringlake writes; skip it like any foreign file.
+            continue;
+        };
+        if name.starts_with('.') || name.starts_with('_') {
+            continue;
+        }
+        let path = entry.path();
+        // Follow symlinks: a raw zone assembled from links is still a raw zone.
+        let meta = fs::metadata(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            if let (Some(days), Some(day)) = (days, parse_day_dir(name))
+                && !days.contains(&day)
+            {
+                continue;
+            }
+            walk(&path, days, out)?;
+        } else if meta.is_file() && PAGE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD` exactly (the extract stage's day directories).
+fn parse_day_dir(name: &str) -> Option<NaiveDate> {
+    if name.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(name, "%Y-%m-%d").ok()
+}
+
+/// Reads a page file and undoes its compression, chosen by the file name.
+pub(crate) fn read_page_bytes(path: &Path) -> Result<Vec<u8>> {
+    let bytes = fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let decompress_err = |e: std::io::Error| Error::Decompress {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    };
+    if name.ends_with(".zst") {
+        zstd::stream::decode_all(bytes.as_slice()).map_err(decompress_err)
+    } else if name.ends_with(".gz") {
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut out)
+            .map_err(decompress_err)?;
+        Ok(out)
+    } else {
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_dir_names() {
+        assert_eq!(
+            parse_day_dir("2024-01-02"),
+            NaiveDate::from_ymd_opt(2024, 1, 2)
+        );
+        assert_eq!(parse_day_dir("2024-1-2"), None);
+        assert_eq!(parse_day_dir("2024-02-30"), None);
+        assert_eq!(parse_day_dir("window-01"), None);
+    }
+
+    #[test]
+    fn missing_stream_dir_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = find_pages(tmp.path(), "call-log", None).unwrap_err();
+        assert!(matches!(err, Error::MissingStreamDir { .. }), "{err}");
+        assert!(err.to_string().contains("call-log"));
+    }
+
+    #[test]
+    fn broken_compression_names_the_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("page-00001.json.zst");
+        fs::write(&p, b"not zstd").unwrap();
+        let err = read_page_bytes(&p).unwrap_err();
+        assert!(matches!(err, Error::Decompress { .. }));
+        assert!(err.to_string().contains("page-00001.json.zst"), "{err}");
+    }
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the `ringlake` binary against the simulator over loopback, and the lake
+//! read back (Parquet reader, DuckDB) and compared with the simulator's ground truth.
+
+mod support;
+
+mod cli_errors;
+mod duckdb;
+mod rate_limits;
+mod run;
+mod transform_foreign;

@@ -1,0 +1,29 @@
+//! Pacing: with the limits of the default plan but a window of a few seconds, a run that
+//! needs several windows' worth of Heavy requests finishes with zero 429 responses.
+
+use chrono_tz::Tz;
+use ringlake_sim::{RateLimits, SimConfig};
+
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scaled_limits_draw_no_429() {
+    // Heavy allows 10 requests per 3 s window; 12 days of 1,500 calls need 24+ requests.
+    let cfg = SimConfig::new()
+        .with_seed(21)
+        .with_extensions(30)
+        .with_calls_per_day(1500)
+        .with_data_range(utc("2026-05-01"), utc("2026-05-14"))
+        .with_limits(RateLimits::scaled(3));
+    let sim = start_sim(cfg).await;
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let out = ringlake(&sim, &["run", "--from", "2026-05-01", "--to", "2026-05-12", "--lake", lake.to_str().unwrap()]).await;
+    assert_success(&out);
+    let stats = sim.stats();
+    let heavy = stats.requests_by_group.get("Heavy").copied().unwrap_or(0);
+    assert!(heavy > 20, "the run should need more than two windows of Heavy requests, made {heavy}");
+    assert_eq!(stats.responses_429, 0, "429 responses: {stats:?}");
+    assert_lake_equals_truth(&lake, &sim.truth(), day("2026-05-01"), day("2026-05-12"), Tz::UTC);
+    sim.shutdown().await;
+}
