@@ -25,11 +25,37 @@ async fn duckdb_reads_the_lake_as_the_truth() {
     let sim = start_sim(cfg).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    assert_success(&ringlake(&sim, &["run", "--from", "2026-07-31", "--to", "2026-08-02", "--lake", lake.to_str().unwrap()]).await);
+    assert_success(
+        &ringlake(
+            &sim,
+            &[
+                "run",
+                "--from",
+                "2026-07-31",
+                "--to",
+                "2026-08-02",
+                "--lake",
+                lake.to_str().unwrap(),
+            ],
+        )
+        .await,
+    );
 
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/interop/lake_summary.py");
-    let out = tokio::process::Command::new(python()).arg(script).arg(&lake).output().await.unwrap();
-    assert!(out.status.success(), "duckdb script failed: {}", text(&out.stderr));
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/interop/lake_summary.py"
+    );
+    let out = tokio::process::Command::new(python())
+        .arg(script)
+        .arg(&lake)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "duckdb script failed: {}",
+        text(&out.stderr)
+    );
     let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
 
     let truth = sim.truth();
@@ -37,14 +63,31 @@ async fn duckdb_reads_the_lake_as_the_truth() {
     let want: Vec<_> = truth.calls_in(start, end).collect();
     let mut per_day: BTreeMap<String, u64> = BTreeMap::new();
     for c in &want {
-        *per_day.entry(c.start_time.with_timezone(&Tz::UTC).date_naive().to_string()).or_default() += 1;
+        *per_day
+            .entry(
+                c.start_time
+                    .with_timezone(&Tz::UTC)
+                    .date_naive()
+                    .to_string(),
+            )
+            .or_default() += 1;
     }
-    let billing: i128 = want.iter().filter_map(|c| c.billing_cost_included.as_deref()).map(micros).sum();
+    let billing: i128 = want
+        .iter()
+        .filter_map(|c| c.billing_cost_included.as_deref())
+        .map(micros)
+        .sum();
 
     assert_eq!(got["calls"], want.len() as u64);
     assert_eq!(got["distinct_ids"], want.len() as u64);
-    assert_eq!(got["legs"], want.iter().map(|c| c.leg_count as u64).sum::<u64>());
-    assert_eq!(serde_json::from_value::<BTreeMap<String, u64>>(got["per_day"].clone()).unwrap(), per_day);
+    assert_eq!(
+        got["legs"],
+        want.iter().map(|c| c.leg_count as u64).sum::<u64>()
+    );
+    assert_eq!(
+        serde_json::from_value::<BTreeMap<String, u64>>(got["per_day"].clone()).unwrap(),
+        per_day
+    );
     let duck_billing = got["billing_included"].as_str().unwrap();
     assert_eq!(micros(duck_billing), billing, "DuckDB's exact decimal sum");
     assert_eq!(got["types"]["start_time"], "TIMESTAMP WITH TIME ZONE");

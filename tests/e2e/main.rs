@@ -1,6 +1,8 @@
 //! End-to-end tests: the `ringlake` binary against the simulator over loopback, and the lake
 //! read back (Parquet reader, DuckDB) and compared with the simulator's ground truth.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod support;
 
 mod cli_errors;

@@ -18,12 +18,33 @@ async fn scaled_limits_draw_no_429() {
     let sim = start_sim(cfg).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let out = ringlake(&sim, &["run", "--from", "2026-05-01", "--to", "2026-05-12", "--lake", lake.to_str().unwrap()]).await;
+    let out = ringlake(
+        &sim,
+        &[
+            "run",
+            "--from",
+            "2026-05-01",
+            "--to",
+            "2026-05-12",
+            "--lake",
+            lake.to_str().unwrap(),
+        ],
+    )
+    .await;
     assert_success(&out);
     let stats = sim.stats();
     let heavy = stats.requests_by_group.get("Heavy").copied().unwrap_or(0);
-    assert!(heavy > 20, "the run should need more than two windows of Heavy requests, made {heavy}");
+    assert!(
+        heavy > 20,
+        "the run should need more than two windows of Heavy requests, made {heavy}"
+    );
     assert_eq!(stats.responses_429, 0, "429 responses: {stats:?}");
-    assert_lake_equals_truth(&lake, &sim.truth(), day("2026-05-01"), day("2026-05-12"), Tz::UTC);
+    assert_lake_equals_truth(
+        &lake,
+        &sim.truth(),
+        day("2026-05-01"),
+        day("2026-05-12"),
+        Tz::UTC,
+    );
     sim.shutdown().await;
 }

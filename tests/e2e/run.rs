@@ -20,14 +20,43 @@ async fn run_lake_equals_truth_utc_exclusive_date_to() {
     let sim = start_sim(account(11)).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let out = ringlake(&sim, &["run", "--from", "2026-03-02", "--to", "2026-03-06", "--lake", lake.to_str().unwrap()]).await;
+    let out = ringlake(
+        &sim,
+        &[
+            "run",
+            "--from",
+            "2026-03-02",
+            "--to",
+            "2026-03-06",
+            "--lake",
+            lake.to_str().unwrap(),
+        ],
+    )
+    .await;
     assert_success(&out);
-    assert_lake_equals_truth(&lake, &sim.truth(), day("2026-03-02"), day("2026-03-06"), Tz::UTC);
+    assert_lake_equals_truth(
+        &lake,
+        &sim.truth(),
+        day("2026-03-02"),
+        day("2026-03-06"),
+        Tz::UTC,
+    );
     let summary = text(&out.stdout);
     assert!(summary.contains("429 responses: 0"), "{summary}");
 
     // The billing report (polars over the lake) adds up to the simulator's billing.
-    let out = ringlake(&sim, &["report", "billing", "--lake", lake.to_str().unwrap(), "--month", "2026-03"]).await;
+    let out = ringlake(
+        &sim,
+        &[
+            "report",
+            "billing",
+            "--lake",
+            lake.to_str().unwrap(),
+            "--month",
+            "2026-03",
+        ],
+    )
+    .await;
     assert_success(&out);
     let report = text(&out.stdout);
     let (mut calls, mut included) = (0u64, 0i128);
@@ -37,9 +66,17 @@ async fn run_lake_equals_truth_utc_exclusive_date_to() {
         included += micros(f[5]);
     }
     let truth = sim.truth();
-    let want: Vec<_> = truth.calls_in(utc("2026-03-02"), utc("2026-03-07")).collect();
+    let want: Vec<_> = truth
+        .calls_in(utc("2026-03-02"), utc("2026-03-07"))
+        .collect();
     assert_eq!(calls, want.len() as u64, "{report}");
-    assert_eq!(included, want.iter().filter_map(|c| c.billing_cost_included.as_deref()).map(micros).sum::<i128>());
+    assert_eq!(
+        included,
+        want.iter()
+            .filter_map(|c| c.billing_cost_included.as_deref())
+            .map(micros)
+            .sum::<i128>()
+    );
     sim.shutdown().await;
 }
 
@@ -52,13 +89,26 @@ async fn run_lake_equals_truth_inclusive_date_to_los_angeles() {
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     let args = [
-        "run", "--from", "2026-03-06", "--to", "2026-03-09", "--time-zone", "America/Los_Angeles", "--lake",
+        "run",
+        "--from",
+        "2026-03-06",
+        "--to",
+        "2026-03-09",
+        "--time-zone",
+        "America/Los_Angeles",
+        "--lake",
         lake.to_str().unwrap(),
     ];
     let out = ringlake(&sim, &args).await;
     assert_success(&out);
     let tz: Tz = "America/Los_Angeles".parse().unwrap();
-    assert_lake_equals_truth(&lake, &sim.truth(), day("2026-03-06"), day("2026-03-09"), tz);
+    assert_lake_equals_truth(
+        &lake,
+        &sim.truth(),
+        day("2026-03-06"),
+        day("2026-03-09"),
+        tz,
+    );
     let summary = text(&out.stdout);
     assert!(summary.contains("duplicate records merged"), "{summary}");
     sim.shutdown().await;
@@ -70,7 +120,15 @@ async fn rerun_leaves_identical_partitions() {
     let sim = start_sim(account(13)).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let args = ["run", "--from", "2026-03-03", "--to", "2026-03-05", "--lake", lake.to_str().unwrap()];
+    let args = [
+        "run",
+        "--from",
+        "2026-03-03",
+        "--to",
+        "2026-03-05",
+        "--lake",
+        lake.to_str().unwrap(),
+    ];
     assert_success(&ringlake(&sim, &args).await);
     let first: Vec<(std::path::PathBuf, Vec<u8>)> = ["calls", "call_legs", "call_recordings"]
         .iter()
@@ -97,9 +155,23 @@ async fn rerun_leaves_identical_partitions() {
         assert_eq!(p1, p2);
         assert!(b1 == b2, "{} changed on a re-run", p1.display());
     }
-    assert!(text(&out.stdout).contains("0 written"), "{}", text(&out.stdout));
-    assert_lake_equals_truth(&lake, &sim.truth(), day("2026-03-03"), day("2026-03-05"), Tz::UTC);
+    assert!(
+        text(&out.stdout).contains("0 written"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_lake_equals_truth(
+        &lake,
+        &sim.truth(),
+        day("2026-03-03"),
+        day("2026-03-05"),
+        Tz::UTC,
+    );
     // The second run re-fetched nothing: these days ended long before they were fetched.
-    assert!(text(&out.stdout).contains("0 fetched"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("0 fetched"),
+        "{}",
+        text(&out.stdout)
+    );
     sim.shutdown().await;
 }

@@ -21,7 +21,10 @@ pub fn utc(s: &str) -> DateTime<Utc> {
 }
 
 pub async fn start_sim(cfg: SimConfig) -> SimHandle {
-    Simulator::new(cfg).serve("127.0.0.1:0".parse().unwrap()).await.unwrap()
+    Simulator::new(cfg)
+        .serve("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
 }
 
 /// Runs the binary with the simulator's credentials in the environment.
@@ -43,7 +46,12 @@ pub async fn ringlake(sim: &SimHandle, args: &[&str]) -> Output {
 pub async fn ringlake_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_ringlake"));
     cmd.args(args).env("RUST_LOG", "warn");
-    for v in ["RC_SERVER_URL", "RC_CLIENT_ID", "RC_CLIENT_SECRET", "RC_JWT"] {
+    for v in [
+        "RC_SERVER_URL",
+        "RC_CLIENT_ID",
+        "RC_CLIENT_SECRET",
+        "RC_JWT",
+    ] {
         cmd.env_remove(v);
     }
     for (k, v) in env {
@@ -70,11 +78,15 @@ pub fn assert_success(out: &Output) {
 /// The partition files of a table: date → file path.
 pub fn partition_files(lake: &Path, table: &str) -> BTreeMap<NaiveDate, Vec<PathBuf>> {
     let mut out: BTreeMap<NaiveDate, Vec<PathBuf>> = BTreeMap::new();
-    let Ok(dirs) = std::fs::read_dir(lake.join(table)) else { return out };
+    let Ok(dirs) = std::fs::read_dir(lake.join(table)) else {
+        return out;
+    };
     for dir in dirs {
         let dir = dir.unwrap();
         let name = dir.file_name().to_string_lossy().into_owned();
-        let date = day(name.strip_prefix("date=").unwrap_or_else(|| panic!("stray entry {name} in {table}")));
+        let date = day(name
+            .strip_prefix("date=")
+            .unwrap_or_else(|| panic!("stray entry {name} in {table}")));
         for f in std::fs::read_dir(dir.path()).unwrap() {
             out.entry(date).or_default().push(f.unwrap().path());
         }
@@ -84,7 +96,12 @@ pub fn partition_files(lake: &Path, table: &str) -> BTreeMap<NaiveDate, Vec<Path
 
 pub fn read_parquet(path: &Path) -> Vec<RecordBatch> {
     let file = std::fs::File::open(path).unwrap();
-    ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap().map(|b| b.unwrap()).collect()
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect()
 }
 
 /// The lake's `calls` and `call_legs`, as the tests compare them.
@@ -115,14 +132,34 @@ pub fn read_lake(lake: &Path) -> LakeCalls {
         for f in files {
             for b in read_parquet(&f) {
                 let id = b.column_by_name("id").unwrap().as_string::<i32>();
-                let start = b.column_by_name("start_time").unwrap().as_primitive::<TimestampMillisecondType>();
-                let legs = b.column_by_name("leg_count").unwrap().as_primitive::<Int32Type>();
-                let inc = b.column_by_name("billing_cost_included").unwrap().as_primitive::<Decimal128Type>();
-                let pur = b.column_by_name("billing_cost_purchased").unwrap().as_primitive::<Decimal128Type>();
+                let start = b
+                    .column_by_name("start_time")
+                    .unwrap()
+                    .as_primitive::<TimestampMillisecondType>();
+                let legs = b
+                    .column_by_name("leg_count")
+                    .unwrap()
+                    .as_primitive::<Int32Type>();
+                let inc = b
+                    .column_by_name("billing_cost_included")
+                    .unwrap()
+                    .as_primitive::<Decimal128Type>();
+                let pur = b
+                    .column_by_name("billing_cost_purchased")
+                    .unwrap()
+                    .as_primitive::<Decimal128Type>();
                 let del = b.column_by_name("deleted").unwrap().as_boolean();
-                let caller = b.column_by_name("ringout_caller_result").unwrap().as_string::<i32>();
-                let callee = b.column_by_name("ringout_callee_result").unwrap().as_string::<i32>();
-                let opt = |a: &arrow::array::StringArray, i: usize| a.is_valid(i).then(|| a.value(i).to_string());
+                let caller = b
+                    .column_by_name("ringout_caller_result")
+                    .unwrap()
+                    .as_string::<i32>();
+                let callee = b
+                    .column_by_name("ringout_callee_result")
+                    .unwrap()
+                    .as_string::<i32>();
+                let opt = |a: &arrow::array::StringArray, i: usize| {
+                    a.is_valid(i).then(|| a.value(i).to_string())
+                };
                 for i in 0..b.num_rows() {
                     out.call_rows += 1;
                     *out.rows_per_day.entry(date).or_default() += 1;
@@ -148,7 +185,9 @@ pub fn read_lake(lake: &Path) -> LakeCalls {
             for b in read_parquet(&f) {
                 let id = b.column_by_name("call_id").unwrap().as_string::<i32>();
                 for i in 0..b.num_rows() {
-                    *out.legs_per_call.entry(id.value(i).to_string()).or_default() += 1;
+                    *out.legs_per_call
+                        .entry(id.value(i).to_string())
+                        .or_default() += 1;
                 }
             }
         }
@@ -161,23 +200,48 @@ pub fn micros(s: &str) -> i128 {
     let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     assert!(frac.len() <= 6, "{s}");
-    let v = int.parse::<i128>().unwrap() * 1_000_000 + format!("{frac:0<6}").parse::<i128>().unwrap();
+    let v =
+        int.parse::<i128>().unwrap() * 1_000_000 + format!("{frac:0<6}").parse::<i128>().unwrap();
     if neg { -v } else { v }
 }
 
 /// Checks that the lake holds exactly the truth's calls for the days `from..=to` in `tz`.
-pub fn assert_lake_equals_truth(lake: &Path, truth: &Truth, from: NaiveDate, to: NaiveDate, tz: Tz) {
-    let start = from.and_time(Default::default()).and_local_timezone(tz).earliest().unwrap().to_utc();
-    let end = to.succ_opt().unwrap().and_time(Default::default()).and_local_timezone(tz).earliest().unwrap().to_utc();
+pub fn assert_lake_equals_truth(
+    lake: &Path,
+    truth: &Truth,
+    from: NaiveDate,
+    to: NaiveDate,
+    tz: Tz,
+) {
+    let start = from
+        .and_time(Default::default())
+        .and_local_timezone(tz)
+        .earliest()
+        .unwrap()
+        .to_utc();
+    let end = to
+        .succ_opt()
+        .unwrap()
+        .and_time(Default::default())
+        .and_local_timezone(tz)
+        .earliest()
+        .unwrap()
+        .to_utc();
     let got = read_lake(lake);
     let want: Vec<_> = truth.calls_in(start, end).collect();
-    assert!(!want.is_empty(), "the simulator holds no calls for {from}..{to}");
+    assert!(
+        !want.is_empty(),
+        "the simulator holds no calls for {from}..{to}"
+    );
 
     let want_ids: BTreeSet<&str> = want.iter().map(|c| c.id.as_str()).collect();
     let got_ids: BTreeSet<&str> = got.calls.keys().map(String::as_str).collect();
     let missing: Vec<_> = want_ids.difference(&got_ids).take(5).collect();
     let extra: Vec<_> = got_ids.difference(&want_ids).take(5).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "ids differ: missing {missing:?}, extra {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "ids differ: missing {missing:?}, extra {extra:?}"
+    );
     assert_eq!(got.call_rows, want.len(), "duplicate rows in calls");
 
     let mut want_per_day: BTreeMap<NaiveDate, usize> = BTreeMap::new();
@@ -187,20 +251,52 @@ pub fn assert_lake_equals_truth(lake: &Path, truth: &Truth, from: NaiveDate, to:
         *want_per_day.entry(date).or_default() += 1;
         let l = &got.calls[&c.id];
         assert_eq!(l.date, date, "call {} in the wrong partition", c.id);
-        assert_eq!(l.start_ms, c.start_time.timestamp_millis(), "call {} start", c.id);
+        assert_eq!(
+            l.start_ms,
+            c.start_time.timestamp_millis(),
+            "call {} start",
+            c.id
+        );
         assert_eq!(l.leg_count as usize, c.leg_count, "call {} leg_count", c.id);
-        assert_eq!(got.legs_per_call.get(&c.id).copied().unwrap_or(0), c.leg_count, "call {} leg rows", c.id);
+        assert_eq!(
+            got.legs_per_call.get(&c.id).copied().unwrap_or(0),
+            c.leg_count,
+            "call {} leg rows",
+            c.id
+        );
         assert_eq!(l.deleted, c.deleted, "call {} deleted", c.id);
-        assert_eq!(l.billing_included, c.billing_cost_included.as_deref().map(micros), "call {} billing", c.id);
-        assert_eq!(l.billing_purchased, c.billing_cost_purchased.as_deref().map(micros), "call {} billing", c.id);
-        assert_eq!(l.ringout_caller, c.ringout_caller_result, "call {} ringout caller", c.id);
-        assert_eq!(l.ringout_callee, c.ringout_callee_result, "call {} ringout callee", c.id);
+        assert_eq!(
+            l.billing_included,
+            c.billing_cost_included.as_deref().map(micros),
+            "call {} billing",
+            c.id
+        );
+        assert_eq!(
+            l.billing_purchased,
+            c.billing_cost_purchased.as_deref().map(micros),
+            "call {} billing",
+            c.id
+        );
+        assert_eq!(
+            l.ringout_caller, c.ringout_caller_result,
+            "call {} ringout caller",
+            c.id
+        );
+        assert_eq!(
+            l.ringout_callee, c.ringout_callee_result,
+            "call {} ringout callee",
+            c.id
+        );
         legs += c.leg_count;
         inc += c.billing_cost_included.as_deref().map_or(0, micros);
         pur += c.billing_cost_purchased.as_deref().map_or(0, micros);
     }
     assert_eq!(got.rows_per_day, want_per_day, "calls per day");
-    assert_eq!(got.legs_per_call.values().sum::<usize>(), legs, "legs in total");
+    assert_eq!(
+        got.legs_per_call.values().sum::<usize>(),
+        legs,
+        "legs in total"
+    );
     let lake_inc: i128 = got.calls.values().filter_map(|c| c.billing_included).sum();
     let lake_pur: i128 = got.calls.values().filter_map(|c| c.billing_purchased).sum();
     assert_eq!((lake_inc, lake_pur), (inc, pur), "billing sums");
@@ -208,7 +304,10 @@ pub fn assert_lake_equals_truth(lake: &Path, truth: &Truth, from: NaiveDate, to:
     // Nothing from outside the run's days, in any table.
     for table in ["calls", "call_legs", "call_recordings"] {
         for date in partition_files(lake, table).keys() {
-            assert!((from..=to).contains(date), "{table} has a partition {date} outside {from}..{to}");
+            assert!(
+                (from..=to).contains(date),
+                "{table} has a partition {date} outside {from}..{to}"
+            );
         }
     }
 }

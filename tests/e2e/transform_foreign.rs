@@ -14,11 +14,15 @@ use crate::support::*;
 async fn export_pages(base: &str, from: &str, to: &str, raw: &Path) -> usize {
     let c = SimCredentials::default();
     let http = reqwest::Client::new();
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.client_id, c.client_secret));
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{}:{}", c.client_id, c.client_secret));
     let token: serde_json::Value = http
         .post(format!("{base}/restapi/oauth/token"))
         .header("Authorization", format!("Basic {basic}"))
-        .form(&[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", c.jwt.as_str())])
+        .form(&[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+            ("assertion", c.jwt.as_str()),
+        ])
         .send()
         .await
         .unwrap()
@@ -31,19 +35,35 @@ async fn export_pages(base: &str, from: &str, to: &str, raw: &Path) -> usize {
     );
     let mut n = 0;
     loop {
-        let body = http.get(&url).header("Authorization", &bearer).send().await.unwrap().bytes().await.unwrap();
+        let body = http
+            .get(&url)
+            .header("Authorization", &bearer)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
         n += 1;
-        let dir = raw.join("call-log").join("export").join(format!("batch-{}", n % 3));
+        let dir = raw
+            .join("call-log")
+            .join("export")
+            .join(format!("batch-{}", n % 3));
         std::fs::create_dir_all(&dir).unwrap();
         match n % 3 {
             0 => std::fs::write(dir.join(format!("p{n}.json")), &body).unwrap(),
             1 => {
-                let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                let mut gz =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
                 gz.write_all(&body).unwrap();
                 std::fs::write(dir.join(format!("p{n}.json.gz")), gz.finish().unwrap()).unwrap();
             }
-            _ => std::fs::write(dir.join(format!("p{n}.json.zst")), zstd::encode_all(&body[..], 3).unwrap()).unwrap(),
+            _ => std::fs::write(
+                dir.join(format!("p{n}.json.zst")),
+                zstd::encode_all(&body[..], 3).unwrap(),
+            )
+            .unwrap(),
         }
         match page["navigation"]["nextPage"]["uri"].as_str() {
             Some(next) => url = next.to_string(),
@@ -67,11 +87,31 @@ async fn transform_reads_a_foreign_raw_zone() {
     assert!(pages >= 4, "several pages, got {pages}");
     // Things a reader must skip: hidden and underscore files, other streams.
     std::fs::write(raw.join("call-log").join("_SUCCESS.json"), b"not a page").unwrap();
-    std::fs::write(raw.join("call-log").join(".partial.json"), b"{\"records\": [").unwrap();
+    std::fs::write(
+        raw.join("call-log").join(".partial.json"),
+        b"{\"records\": [",
+    )
+    .unwrap();
 
     let lake = dir.path().join("lake");
-    let out = ringlake(&sim, &["transform", "--raw", raw.to_str().unwrap(), "--lake", lake.to_str().unwrap()]).await;
+    let out = ringlake(
+        &sim,
+        &[
+            "transform",
+            "--raw",
+            raw.to_str().unwrap(),
+            "--lake",
+            lake.to_str().unwrap(),
+        ],
+    )
+    .await;
     assert_success(&out);
-    assert_lake_equals_truth(&lake, &sim.truth(), day("2026-09-02"), day("2026-09-04"), Tz::UTC);
+    assert_lake_equals_truth(
+        &lake,
+        &sim.truth(),
+        day("2026-09-02"),
+        day("2026-09-04"),
+        Tz::UTC,
+    );
     sim.shutdown().await;
 }

@@ -73,14 +73,25 @@ pub struct ExtractSection {
 
 impl PipelineFile {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| config_error(format!("cannot read pipeline file {}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            config_error(format!("cannot read pipeline file {}: {e}", path.display()))
+        })?;
         toml::from_str(&text).map_err(|e| {
             // toml's message spans lines (it quotes the offending line); keep the first.
-            let first = e.message().lines().next().unwrap_or("invalid TOML").to_string();
+            let first = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .to_string();
             let at = e
                 .span()
-                .map(|s| format!(" (line {})", text[..s.start.min(text.len())].lines().count().max(1)))
+                .map(|s| {
+                    format!(
+                        " (line {})",
+                        text[..s.start.min(text.len())].lines().count().max(1)
+                    )
+                })
                 .unwrap_or_default();
             config_error(format!("pipeline file {}{at}: {first}", path.display()))
         })
@@ -97,7 +108,9 @@ impl Stream {
     fn parse(s: &str) -> anyhow::Result<Self> {
         match s {
             "call-log" => Ok(Stream::CallLog),
-            other => Err(config_error(format!("unknown stream {other:?}; known streams: call-log"))),
+            other => Err(config_error(format!(
+                "unknown stream {other:?}; known streams: call-log"
+            ))),
         }
     }
 }
@@ -136,19 +149,32 @@ impl RunConfig {
             return Err(config_error(format!("--to {to} is before --from {from}")));
         }
         let (lake, raw, state) = places(&args.place, &file.lake)?;
-        let time_zone = parse_tz(args.place.time_zone.as_deref().or(file.partition.time_zone.as_deref()))?;
+        let time_zone = parse_tz(
+            args.place
+                .time_zone
+                .as_deref()
+                .or(file.partition.time_zone.as_deref()),
+        )?;
         let streams = match &file.streams {
             Some(list) if list.is_empty() => return Err(config_error("pipeline lists no streams")),
-            Some(list) => list.iter().map(|s| Stream::parse(s)).collect::<anyhow::Result<_>>()?,
+            Some(list) => list
+                .iter()
+                .map(|s| Stream::parse(s))
+                .collect::<anyhow::Result<_>>()?,
             None => vec![Stream::CallLog],
         };
-        let concurrency = args.concurrency.or(file.extract.concurrency).unwrap_or(DEFAULT_CONCURRENCY);
+        let concurrency = args
+            .concurrency
+            .or(file.extract.concurrency)
+            .unwrap_or(DEFAULT_CONCURRENCY);
         if concurrency == 0 {
             return Err(config_error("concurrency must be at least 1"));
         }
         let per_page = file.extract.per_page.unwrap_or(DEFAULT_PER_PAGE);
         if !(1..=1000).contains(&per_page) {
-            return Err(config_error(format!("per_page {per_page} is outside 1..=1000 (API-NOTES §1.1)")));
+            return Err(config_error(format!(
+                "per_page {per_page} is outside 1..=1000 (API-NOTES §1.1)"
+            )));
         }
         Ok(RunConfig {
             name: file.name.clone().unwrap_or_else(|| "ringlake".into()),
@@ -158,7 +184,10 @@ impl RunConfig {
             raw,
             state,
             time_zone,
-            lookback_days: args.lookback_days.or(file.extract.lookback_days).unwrap_or(DEFAULT_LOOKBACK_DAYS),
+            lookback_days: args
+                .lookback_days
+                .or(file.extract.lookback_days)
+                .unwrap_or(DEFAULT_LOOKBACK_DAYS),
             concurrency,
             per_page,
             streams,
@@ -168,7 +197,10 @@ impl RunConfig {
 
     /// The run's days, inclusive.
     pub fn days(&self) -> Vec<NaiveDate> {
-        self.from.iter_days().take_while(|d| *d <= self.to).collect()
+        self.from
+            .iter_days()
+            .take_while(|d| *d <= self.to)
+            .collect()
     }
 }
 
@@ -194,7 +226,10 @@ impl TransformConfig {
             _ => None,
         };
         if !args.raw.is_dir() {
-            return Err(config_error(format!("raw directory {} does not exist", args.raw.display())));
+            return Err(config_error(format!(
+                "raw directory {} does not exist",
+                args.raw.display()
+            )));
         }
         Ok(TransformConfig {
             raw: args.raw.clone(),
@@ -210,9 +245,19 @@ fn places(flags: &PlaceArgs, file: &LakeSection) -> anyhow::Result<(PathBuf, Pat
         .lake
         .clone()
         .or_else(|| file.path.clone())
-        .ok_or_else(|| config_error("no lake given: pass --lake DIR or set [lake] path in the pipeline file"))?;
-    let raw = flags.raw.clone().or_else(|| file.raw.clone()).unwrap_or_else(|| lake.join("_raw"));
-    let state = flags.state.clone().or_else(|| file.state.clone()).unwrap_or_else(|| lake.join("_state"));
+        .ok_or_else(|| {
+            config_error("no lake given: pass --lake DIR or set [lake] path in the pipeline file")
+        })?;
+    let raw = flags
+        .raw
+        .clone()
+        .or_else(|| file.raw.clone())
+        .unwrap_or_else(|| lake.join("_raw"));
+    let state = flags
+        .state
+        .clone()
+        .or_else(|| file.state.clone())
+        .unwrap_or_else(|| lake.join("_state"));
     Ok((lake, raw, state))
 }
 
@@ -225,7 +270,9 @@ pub fn parse_tz(s: Option<&str>) -> anyhow::Result<Tz> {
     match s {
         None => Ok(Tz::UTC),
         Some(name) => name.parse::<Tz>().map_err(|_| {
-            config_error(format!("unknown time zone {name:?}; use an IANA name such as UTC or America/New_York"))
+            config_error(format!(
+                "unknown time zone {name:?}; use an IANA name such as UTC or America/New_York"
+            ))
         }),
     }
 }
@@ -237,7 +284,9 @@ pub fn credentials_from_env(server_url_from_file: Option<&str>) -> anyhow::Resul
         match std::env::var(name) {
             Ok(v) if !v.trim().is_empty() => Ok(Some(v.trim().to_string())),
             Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
-            Err(std::env::VarError::NotUnicode(_)) => Err(config_error(format!("{name} is not valid UTF-8"))),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                Err(config_error(format!("{name} is not valid UTF-8")))
+            }
         }
     };
     let required = |name: &str| -> anyhow::Result<String> {
@@ -286,7 +335,12 @@ mod tests {
             pipeline: None,
             from: "2024-02-28".into(),
             to: "2024-03-01".into(),
-            place: PlaceArgs { lake: Some("l".into()), raw: None, state: None, time_zone: None },
+            place: PlaceArgs {
+                lake: Some("l".into()),
+                raw: None,
+                state: None,
+                time_zone: None,
+            },
             lookback_days: None,
             concurrency: None,
         };
@@ -298,7 +352,12 @@ mod tests {
 
     #[test]
     fn bad_dates_and_zones_are_config_errors() {
-        assert!(parse_day("--from", "2024-13-01").unwrap_err().downcast_ref::<ConfigError>().is_some());
+        assert!(
+            parse_day("--from", "2024-13-01")
+                .unwrap_err()
+                .downcast_ref::<ConfigError>()
+                .is_some()
+        );
         let e = parse_tz(Some("Mars/Olympus")).unwrap_err();
         assert!(e.to_string().contains("Mars/Olympus"));
     }

@@ -22,7 +22,9 @@ const DEMO_MARKER: &str = "_demo_lake";
 /// boundaries in other time zones can be checked.
 pub fn demo_days(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     let this_month = today.with_day(1).unwrap_or(today);
-    let from = this_month.checked_sub_months(Months::new(1)).unwrap_or(this_month);
+    let from = this_month
+        .checked_sub_months(Months::new(1))
+        .unwrap_or(this_month);
     (from, this_month)
 }
 
@@ -38,8 +40,17 @@ pub struct DemoTruth {
     pub calls_per_day: BTreeMap<NaiveDate, usize>,
 }
 
-fn sim_config(account: &AccountArgs, data_from: DateTime<Utc>, data_to: DateTime<Utc>, window_secs: u64) -> SimConfig {
-    let limits = if window_secs == 60 { RateLimits::default() } else { RateLimits::scaled(window_secs) };
+fn sim_config(
+    account: &AccountArgs,
+    data_from: DateTime<Utc>,
+    data_to: DateTime<Utc>,
+    window_secs: u64,
+) -> SimConfig {
+    let limits = if window_secs == 60 {
+        RateLimits::default()
+    } else {
+        RateLimits::scaled(window_secs)
+    };
     SimConfig::new()
         .with_seed(account.seed)
         .with_extensions(account.extensions)
@@ -50,13 +61,20 @@ fn sim_config(account: &AccountArgs, data_from: DateTime<Utc>, data_to: DateTime
 
 fn sim_credentials(server_url: String) -> Credentials {
     let c = SimCredentials::default();
-    Credentials::new(server_url, c.client_id.clone(), Secret::new(c.client_secret.clone()), Secret::new(c.jwt.clone()))
+    Credentials::new(
+        server_url,
+        c.client_id.clone(),
+        Secret::new(c.client_secret.clone()),
+        Secret::new(c.jwt.clone()),
+    )
 }
 
 /// Prepares the demo lake: refuses a directory that holds anything but an earlier demo.
 fn fresh_demo_lake(lake: &Path) -> anyhow::Result<()> {
     if lake.exists() {
-        let empty = std::fs::read_dir(lake).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(lake)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !lake.join(DEMO_MARKER).exists() {
             return Err(config::ConfigError(format!(
                 "{} exists and is not a demo lake; pass --lake with a new directory",
@@ -64,24 +82,47 @@ fn fresh_demo_lake(lake: &Path) -> anyhow::Result<()> {
             ))
             .into());
         }
-        std::fs::remove_dir_all(lake).with_context(|| format!("cannot clear the old demo lake {}", lake.display()))?;
+        std::fs::remove_dir_all(lake)
+            .with_context(|| format!("cannot clear the old demo lake {}", lake.display()))?;
     }
     std::fs::create_dir_all(lake).with_context(|| format!("cannot create {}", lake.display()))?;
-    std::fs::write(lake.join(DEMO_MARKER), b"made by `ringlake demo`; the next demo replaces this directory\n")
-        .with_context(|| format!("cannot write in {}", lake.display()))?;
+    std::fs::write(
+        lake.join(DEMO_MARKER),
+        b"made by `ringlake demo`; the next demo replaces this directory\n",
+    )
+    .with_context(|| format!("cannot write in {}", lake.display()))?;
     Ok(())
 }
 
-pub async fn demo(args: &DemoArgs, progress: &dyn Progress) -> anyhow::Result<(RunReport, DemoTruth)> {
+pub async fn demo(
+    args: &DemoArgs,
+    progress: &dyn Progress,
+) -> anyhow::Result<(RunReport, DemoTruth)> {
     let tz: Tz = config::parse_tz(Some(&args.time_zone))?;
     let (from, to) = demo_days(Utc::now().date_naive());
     fresh_demo_lake(&args.lake)?;
 
     // Generate a day more on each side than asked, so any partition time zone finds its days.
-    let data_from = from.checked_sub_days(Days::new(1)).unwrap_or(from).and_time(Default::default()).and_utc();
-    let data_to = to.checked_add_days(Days::new(2)).unwrap_or(to).and_time(Default::default()).and_utc();
-    let sim = Simulator::new(sim_config(&args.account, data_from, data_to, args.rate_window_secs));
-    let handle = sim.serve("127.0.0.1:0".parse()?).await.context("cannot start the simulator on 127.0.0.1")?;
+    let data_from = from
+        .checked_sub_days(Days::new(1))
+        .unwrap_or(from)
+        .and_time(Default::default())
+        .and_utc();
+    let data_to = to
+        .checked_add_days(Days::new(2))
+        .unwrap_or(to)
+        .and_time(Default::default())
+        .and_utc();
+    let sim = Simulator::new(sim_config(
+        &args.account,
+        data_from,
+        data_to,
+        args.rate_window_secs,
+    ));
+    let handle = sim
+        .serve("127.0.0.1:0".parse()?)
+        .await
+        .context("cannot start the simulator on 127.0.0.1")?;
     eprintln!(
         "demo: simulator on {} ({} extensions, ~{} calls/day, rate-limit window {} s), days {from}..{to} ({tz})",
         handle.base_url(),
@@ -124,23 +165,40 @@ pub async fn demo(args: &DemoArgs, progress: &dyn Progress) -> anyhow::Result<(R
         t.calls += 1;
         t.legs += c.leg_count;
         t.deleted += usize::from(c.deleted);
-        *t.calls_per_day.entry(c.start_time.with_timezone(&tz).date_naive()).or_default() += 1;
+        *t.calls_per_day
+            .entry(c.start_time.with_timezone(&tz).date_naive())
+            .or_default() += 1;
     }
     if let Some(path) = &args.truth_out {
-        std::fs::write(path, serde_json::to_vec_pretty(&t)?).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, serde_json::to_vec_pretty(&t)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok((report, t))
 }
 
 pub async fn sim_serve(args: &SimServeArgs) -> anyhow::Result<()> {
     let (def_from, def_to) = demo_days(Utc::now().date_naive());
-    let from = args.from.as_deref().map(|s| config::parse_day("--from", s)).transpose()?.unwrap_or(def_from);
-    let to = args.to.as_deref().map(|s| config::parse_day("--to", s)).transpose()?.unwrap_or(def_to);
+    let from = args
+        .from
+        .as_deref()
+        .map(|s| config::parse_day("--from", s))
+        .transpose()?
+        .unwrap_or(def_from);
+    let to = args
+        .to
+        .as_deref()
+        .map(|s| config::parse_day("--to", s))
+        .transpose()?
+        .unwrap_or(def_to);
     if to < from {
         return Err(config::ConfigError(format!("--to {to} is before --from {from}")).into());
     }
     let data_from = from.and_time(Default::default()).and_utc();
-    let data_to = to.checked_add_days(Days::new(1)).unwrap_or(to).and_time(Default::default()).and_utc();
+    let data_to = to
+        .checked_add_days(Days::new(1))
+        .unwrap_or(to)
+        .and_time(Default::default())
+        .and_utc();
     let cfg = sim_config(&args.account, data_from, data_to, args.rate_window_secs)
         .with_access_token_ttl_secs(args.access_token_ttl_secs)
         .with_date_to_inclusive(args.date_to_inclusive);
@@ -160,7 +218,9 @@ pub async fn sim_serve(args: &SimServeArgs) -> anyhow::Result<()> {
         handle.base_url(),
         SimCredentials::default().client_id
     );
-    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
     handle.shutdown().await;
     Ok(())
 }
@@ -172,8 +232,17 @@ mod tests {
     #[test]
     fn demo_covers_last_month_and_the_next_first_day() {
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(demo_days(d("2026-11-22")), (d("2026-10-01"), d("2026-11-01")));
-        assert_eq!(demo_days(d("2026-01-01")), (d("2025-12-01"), d("2026-01-01")));
-        assert_eq!(demo_days(d("2024-03-31")), (d("2024-02-01"), d("2024-03-01")));
+        assert_eq!(
+            demo_days(d("2026-11-22")),
+            (d("2026-10-01"), d("2026-11-01"))
+        );
+        assert_eq!(
+            demo_days(d("2026-01-01")),
+            (d("2025-12-01"), d("2026-01-01"))
+        );
+        assert_eq!(
+            demo_days(d("2024-03-31")),
+            (d("2024-02-01"), d("2024-03-01"))
+        );
     }
 }

@@ -30,7 +30,10 @@ fn main() -> ExitCode {
         }
     };
     init_tracing(cli.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(&anyhow::anyhow!("cannot start the async runtime: {e}")),
     };
@@ -51,20 +54,36 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             let report = pipeline::run(&cfg, creds, load, &bar).await;
             bar.finish();
             let report = report?;
-            print_out(|out| pipeline::print_summary(out, &report, load.then_some(cfg.lake.as_path())));
-            Ok(if report.incomplete() { EXIT_INCOMPLETE } else { 0 })
+            print_out(|out| {
+                pipeline::print_summary(out, &report, load.then_some(cfg.lake.as_path()))
+            });
+            Ok(if report.incomplete() {
+                EXIT_INCOMPLETE
+            } else {
+                0
+            })
         }
         Command::Transform(a) => {
             let cfg = config::TransformConfig::from_args(a)?;
-            let days = cfg.days.map(|(f, t)| f.iter_days().take_while(|d| *d <= t).collect());
+            let days = cfg
+                .days
+                .map(|(f, t)| f.iter_days().take_while(|d| *d <= t).collect());
             let started = std::time::Instant::now();
             let load = tokio::task::spawn_blocking(move || {
                 pipeline::transform_and_load(&cfg.raw, &cfg.lake, cfg.time_zone, days)
             })
             .await??;
-            let report = pipeline::RunReport { extract: None, load: Some(load), wall: started.elapsed() };
+            let report = pipeline::RunReport {
+                extract: None,
+                load: Some(load),
+                wall: started.elapsed(),
+            };
             print_out(|out| pipeline::print_summary(out, &report, Some(a.lake.as_path())));
-            Ok(if report.incomplete() { EXIT_INCOMPLETE } else { 0 })
+            Ok(if report.incomplete() {
+                EXIT_INCOMPLETE
+            } else {
+                0
+            })
         }
         Command::Demo(a) => {
             let bar = progress::Bar::new(show_progress);
@@ -84,14 +103,24 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
                     a.lake.display()
                 )
             });
-            Ok(if report.incomplete() { EXIT_INCOMPLETE } else { 0 })
+            Ok(if report.incomplete() {
+                EXIT_INCOMPLETE
+            } else {
+                0
+            })
         }
-        Command::Report { command: ReportCommand::Billing(a) } => {
+        Command::Report {
+            command: ReportCommand::Billing(a),
+        } => {
             let tz = config::parse_tz(Some(&a.time_zone))?;
-            let month = ringlake_report::Month::parse(&a.month).map_err(|e| config::ConfigError(e.to_string()))?;
+            let month = ringlake_report::Month::parse(&a.month)
+                .map_err(|e| config::ConfigError(e.to_string()))?;
             let rows = ringlake_report::monthly_billing(&a.lake, month, tz)?;
             print_out(|out| {
-                writeln!(out, "extension_id,type,direction,calls,duration_secs,cost_included,cost_purchased")?;
+                writeln!(
+                    out,
+                    "extension_id,type,direction,calls,duration_secs,cost_included,cost_purchased"
+                )?;
                 for r in &rows {
                     writeln!(
                         out,
@@ -109,7 +138,9 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             });
             Ok(0)
         }
-        Command::Sim { command: SimCommand::Serve(a) } => {
+        Command::Sim {
+            command: SimCommand::Serve(a),
+        } => {
             demo::sim_serve(a).await?;
             Ok(0)
         }
@@ -120,10 +151,10 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
 fn print_out(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
     let stdout = std::io::stdout();
     let mut lock = stdout.lock();
-    if let Err(e) = f(&mut lock).and_then(|()| lock.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("ringlake: cannot write to stdout: {e}");
-        }
+    if let Err(e) = f(&mut lock).and_then(|()| lock.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("ringlake: cannot write to stdout: {e}");
     }
 }
 
@@ -131,15 +162,21 @@ fn print_out(f: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>) {
 fn fail(e: &anyhow::Error) -> ExitCode {
     let line = format!("{e:#}").replace(['\n', '\r'], " ");
     eprintln!("ringlake: error: {line}");
-    let config = e.chain().any(|c| c.downcast_ref::<config::ConfigError>().is_some())
-        || e.chain()
-            .any(|c| c.downcast_ref::<ringlake_extract::Error>().is_some_and(ringlake_extract::Error::is_config));
+    let config = e
+        .chain()
+        .any(|c| c.downcast_ref::<config::ConfigError>().is_some())
+        || e.chain().any(|c| {
+            c.downcast_ref::<ringlake_extract::Error>()
+                .is_some_and(ringlake_extract::Error::is_config)
+        });
     ExitCode::from(if config { EXIT_CONFIG } else { EXIT_FAILED })
 }
 
 fn init_tracing(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.with_target(false).init(),
         LogFormat::Json => builder.json().init(),

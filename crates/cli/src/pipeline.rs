@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use ringlake_extract::{ApiClient, CallLogOptions, ClientOptions, Credentials, Progress, RequestStats, StreamSummary};
+use ringlake_extract::{
+    ApiClient, CallLogOptions, ClientOptions, Credentials, Progress, RequestStats, StreamSummary,
+};
 use ringlake_load::{LoadOptions, PartitionWrite};
 use ringlake_transform::{DeadLetter, TransformOptions, TransformStats};
 use tracing::info;
@@ -48,20 +50,28 @@ pub struct LoadReport {
 impl RunReport {
     /// True when the run finished but left work for the next run or set records aside.
     pub fn incomplete(&self) -> bool {
-        self.extract.as_ref().is_some_and(|e| !e.call_log.failed_days.is_empty())
+        self.extract
+            .as_ref()
+            .is_some_and(|e| !e.call_log.failed_days.is_empty())
             || self.load.as_ref().is_some_and(|l| l.dead_letters > 0)
     }
 }
 
 /// `ringlake run` and `ringlake extract`.
-pub async fn run(cfg: &RunConfig, creds: Credentials, load: bool, progress: &dyn Progress) -> anyhow::Result<RunReport> {
+pub async fn run(
+    cfg: &RunConfig,
+    creds: Credentials,
+    load: bool,
+    progress: &dyn Progress,
+) -> anyhow::Result<RunReport> {
     let started = Instant::now();
     let days = cfg.days();
     info!(pipeline = %cfg.name, from = %cfg.from, to = %cfg.to, days = days.len(), tz = %cfg.time_zone, "Run started.");
     // The call log is the one stream today; config validation refuses any other name.
     debug_assert!(cfg.streams.contains(&Stream::CallLog));
 
-    let client = ApiClient::new(creds, ClientOptions::default()).context("cannot set up the API client")?;
+    let client =
+        ApiClient::new(creds, ClientOptions::default()).context("cannot set up the API client")?;
     let opts = CallLogOptions::new(cfg.raw.clone(), cfg.state.clone())
         .with_time_zone(cfg.time_zone)
         .with_lookback_days(cfg.lookback_days)
@@ -70,19 +80,31 @@ pub async fn run(cfg: &RunConfig, creds: Credentials, load: bool, progress: &dyn
     let summary = ringlake_extract::extract_call_log(&client, &opts, &days, progress).await?;
     let failed: BTreeSet<NaiveDate> = summary.failed_days.iter().map(|(d, _)| *d).collect();
     let mut report = RunReport {
-        extract: Some(ExtractReport { call_log: summary, requests: client.stats() }),
+        extract: Some(ExtractReport {
+            call_log: summary,
+            requests: client.stats(),
+        }),
         ..RunReport::default()
     };
 
     if load {
         // A day that could not be fetched keeps whatever the lake already has for it: writing
         // it from an incomplete raw zone would replace good rows with fewer.
-        let ready: BTreeSet<NaiveDate> = days.iter().copied().filter(|d| !failed.contains(d)).collect();
+        let ready: BTreeSet<NaiveDate> = days
+            .iter()
+            .copied()
+            .filter(|d| !failed.contains(d))
+            .collect();
         if !ready.is_empty() {
             let lake_cfg = cfg.clone();
             report.load = Some(
                 tokio::task::spawn_blocking(move || {
-                    transform_and_load(&lake_cfg.raw, &lake_cfg.lake, lake_cfg.time_zone, Some(ready))
+                    transform_and_load(
+                        &lake_cfg.raw,
+                        &lake_cfg.lake,
+                        lake_cfg.time_zone,
+                        Some(ready),
+                    )
                 })
                 .await
                 .context("transform task failed")??,
@@ -95,7 +117,12 @@ pub async fn run(cfg: &RunConfig, creds: Credentials, load: bool, progress: &dyn
 
 /// Raw pages → tables → partitions. `days`: only these partitions, each written (or cleared)
 /// whole; `None`: every day the raw zone holds.
-pub fn transform_and_load(raw: &Path, lake: &Path, tz: Tz, days: Option<BTreeSet<NaiveDate>>) -> anyhow::Result<LoadReport> {
+pub fn transform_and_load(
+    raw: &Path,
+    lake: &Path,
+    tz: Tz,
+    days: Option<BTreeSet<NaiveDate>>,
+) -> anyhow::Result<LoadReport> {
     let pages = ringlake_transform::find_pages(raw, CALL_LOG_STREAM, days.as_ref())
         .with_context(|| format!("cannot list raw pages in {}", raw.display()))?;
     let mut opts = TransformOptions::new().with_time_zone(tz);
@@ -103,11 +130,16 @@ pub fn transform_and_load(raw: &Path, lake: &Path, tz: Tz, days: Option<BTreeSet
         opts = opts.with_days(d);
     }
     let out = ringlake_transform::transform_call_log(&pages, &opts)?;
-    let mut report = LoadReport { transform: out.stats.clone(), ..LoadReport::default() };
+    let mut report = LoadReport {
+        transform: out.stats.clone(),
+        ..LoadReport::default()
+    };
     let load_opts = LoadOptions::new();
     for table in &out.tables {
         let writes = ringlake_load::write_table(lake, table.name, &table.partitions, &load_opts)?;
-        report.rows.insert(table.name, writes.iter().map(|w| w.rows).sum());
+        report
+            .rows
+            .insert(table.name, writes.iter().map(|w| w.rows).sum());
         for PartitionWrite { path, changed, .. } in &writes {
             match (path, changed) {
                 (None, _) => report.partitions_removed += usize::from(*changed),
@@ -131,7 +163,10 @@ pub fn transform_and_load(raw: &Path, lake: &Path, tz: Tz, days: Option<BTreeSet
 
 /// Records that could not be read go to `<lake>/_dead_letter/<table>/<run>.jsonl`, one JSON
 /// object per line with the raw record, the reason and the page it came from.
-fn write_dead_letters(lake: &Path, letters: &[DeadLetter]) -> anyhow::Result<Vec<std::path::PathBuf>> {
+fn write_dead_letters(
+    lake: &Path,
+    letters: &[DeadLetter],
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
     let mut by_table: BTreeMap<&str, Vec<&DeadLetter>> = BTreeMap::new();
     for l in letters {
         by_table.entry(l.table).or_default().push(l);
@@ -140,10 +175,12 @@ fn write_dead_letters(lake: &Path, letters: &[DeadLetter]) -> anyhow::Result<Vec
     let mut files = Vec::new();
     for (table, letters) in by_table {
         let dir = lake.join("_dead_letter").join(table);
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let path = dir.join(format!("{run}.jsonl"));
         let mut out = std::io::BufWriter::new(
-            std::fs::File::create(&path).with_context(|| format!("cannot create {}", path.display()))?,
+            std::fs::File::create(&path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
         );
         for l in letters {
             serde_json::to_writer(&mut out, l)?;
@@ -156,7 +193,11 @@ fn write_dead_letters(lake: &Path, letters: &[DeadLetter]) -> anyhow::Result<Vec
 }
 
 /// The summary printed at the end of a run (stdout: it is the command's result).
-pub fn print_summary(out: &mut dyn std::io::Write, report: &RunReport, lake: Option<&Path>) -> std::io::Result<()> {
+pub fn print_summary(
+    out: &mut dyn std::io::Write,
+    report: &RunReport,
+    lake: Option<&Path>,
+) -> std::io::Result<()> {
     if let Some(e) = &report.extract {
         let s = &e.call_log;
         writeln!(
@@ -184,7 +225,10 @@ pub fn print_summary(out: &mut dyn std::io::Write, report: &RunReport, lake: Opt
             e.requests.by_group.values().map(|g| g.retries).sum::<u64>()
         )?;
         for (day, why) in &s.failed_days {
-            writeln!(out, "FAILED   {day}: {why} (run the same command again to fetch it)")?;
+            writeln!(
+                out,
+                "FAILED   {day}: {why} (run the same command again to fetch it)"
+            )?;
         }
     }
     if let Some(l) = &report.load {
@@ -193,7 +237,10 @@ pub fn print_summary(out: &mut dyn std::io::Write, report: &RunReport, lake: Opt
         writeln!(
             out,
             "         partitions: {} written, {} unchanged, {} removed; {} duplicate records merged",
-            l.partitions_written, l.partitions_unchanged, l.partitions_removed, l.transform.duplicates_dropped
+            l.partitions_written,
+            l.partitions_unchanged,
+            l.partitions_removed,
+            l.transform.duplicates_dropped
         )?;
         if l.dead_letters > 0 {
             writeln!(out, "SET ASIDE {} unreadable records, see:", l.dead_letters)?;

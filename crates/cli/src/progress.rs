@@ -18,14 +18,24 @@ pub struct Bar {
 impl Bar {
     /// A bar that draws only when `visible` and stderr is a terminal.
     pub fn new(visible: bool) -> Self {
-        let target = if visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
         let bar = ProgressBar::with_draw_target(Some(0), target);
         bar.set_style(
-            ProgressStyle::with_template("{spinner} call-log days {pos}/{len} [{elapsed_precise}] {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} call-log days {pos}/{len} [{elapsed_precise}] {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
-        Bar { bar, pages: AtomicU64::new(0), records: AtomicU64::new(0) }
+        Bar {
+            bar,
+            pages: AtomicU64::new(0),
+            records: AtomicU64::new(0),
+        }
     }
 
     pub fn finish(&self) {
@@ -33,7 +43,11 @@ impl Bar {
     }
 
     fn counts(&self) -> String {
-        format!("{} pages, {} records", self.pages.load(Ordering::Relaxed), self.records.load(Ordering::Relaxed))
+        format!(
+            "{} pages, {} records",
+            self.pages.load(Ordering::Relaxed),
+            self.records.load(Ordering::Relaxed)
+        )
     }
 }
 

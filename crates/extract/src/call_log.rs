@@ -275,7 +275,7 @@ async fn fetch_day(
         fetched_at,
     };
     checkpoint.record(STREAM, day, record.clone()).await?;
-    info!(%day, pages, records, dir = %dir.display(), "Day extracted.");
+    debug!(%day, pages, records, dir = %dir.display(), "Day extracted.");
     Ok(record)
 }
 

@@ -131,7 +131,10 @@ impl Error {
     /// server URL or options, the credentials, or the app's and user's permissions. The
     /// CLI maps it to its configuration exit code.
     pub fn is_config(&self) -> bool {
-        matches!(self, Error::Config(_) | Error::Auth { .. } | Error::Permission { .. })
+        matches!(
+            self,
+            Error::Config(_) | Error::Auth { .. } | Error::Permission { .. }
+        )
     }
 
     /// True when the error concerns one day only, so the other days can go on.

@@ -27,7 +27,11 @@ impl ListPage<'_> {
     /// Paging ends when `navigation.nextPage` is absent (API-NOTES §2.1): call-log pages
     /// carry no totals, so `totalPages` cannot be relied on.
     pub fn next_page_uri(&self) -> Option<&str> {
-        self.navigation.as_ref()?.next_page.as_ref().map(|l| l.uri.as_str())
+        self.navigation
+            .as_ref()?
+            .next_page
+            .as_ref()
+            .map(|l| l.uri.as_str())
     }
 }
 
@@ -78,7 +82,10 @@ mod tests {
             "navigation":{"nextPage":{"uri":"https://x/call-log?page=2&perPage=1"},"firstPage":{"uri":"u"}}}"#;
         let page: ListPage<'_> = serde_json::from_str(with).unwrap();
         assert_eq!(page.records.len(), 1);
-        assert_eq!(page.next_page_uri(), Some("https://x/call-log?page=2&perPage=1"));
+        assert_eq!(
+            page.next_page_uri(),
+            Some("https://x/call-log?page=2&perPage=1")
+        );
 
         let without = r#"{"uri":"u","records":[],"paging":{"perPage":1000},"navigation":{}}"#;
         let page: ListPage<'_> = serde_json::from_str(without).unwrap();

@@ -78,8 +78,10 @@ mod tests {
         assert_eq!(b.code(), Some("CMN-401"));
         assert_eq!(b.permission(), Some("ReadCallLog"));
 
-        let b: ApiErrorBody =
-            serde_json::from_str(r#"{"error":"invalid_client","error_description":"Client authentication is required"}"#).unwrap();
+        let b: ApiErrorBody = serde_json::from_str(
+            r#"{"error":"invalid_client","error_description":"Client authentication is required"}"#,
+        )
+        .unwrap();
         assert_eq!(b.code(), Some("invalid_client"));
         assert_eq!(b.message(), Some("Client authentication is required"));
     }

@@ -28,7 +28,10 @@ impl std::fmt::Debug for TokenResponse {
         f.debug_struct("TokenResponse")
             .field("access_token", &"<redacted>")
             .field("expires_in", &self.expires_in)
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("refresh_token_expires_in", &self.refresh_token_expires_in)
             .field("scope", &self.scope)
             .field("owner_id", &self.owner_id)

@@ -48,7 +48,11 @@ impl Month {
 
     /// The first day of the next month.
     pub fn end(&self) -> NaiveDate {
-        let (y, m) = if self.first.month() == 12 { (self.first.year() + 1, 1) } else { (self.first.year(), self.first.month() + 1) };
+        let (y, m) = if self.first.month() == 12 {
+            (self.first.year() + 1, 1)
+        } else {
+            (self.first.year(), self.first.month() + 1)
+        };
         NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(self.first)
     }
 }
@@ -60,7 +64,11 @@ fn local_midnight_ms(day: NaiveDate, tz: Tz) -> i64 {
         .earliest()
         .map(|t| t.timestamp_millis())
         // A midnight skipped by a DST change: take the same wall time read as UTC-shifted.
-        .unwrap_or_else(|| day.and_time(Default::default()).and_utc().timestamp_millis())
+        .unwrap_or_else(|| {
+            day.and_time(Default::default())
+                .and_utc()
+                .timestamp_millis()
+        })
 }
 
 /// One line of the monthly billing report. Money in micro-units (decimal(18,6) of the lake).
@@ -91,11 +99,19 @@ impl BillingRow {
 pub fn monthly_billing(lake: &Path, month: Month, tz: Tz) -> Result<Vec<BillingRow>> {
     let calls = lake.join("calls");
     if !calls.is_dir() {
-        return Err(Error::NoCalls { lake: lake.display().to_string() });
+        return Err(Error::NoCalls {
+            lake: lake.display().to_string(),
+        });
     }
     let glob = format!("{}/*/*.parquet", calls.display());
-    let polars_err = |source| Error::Polars { lake: lake.display().to_string(), source };
-    let (from, to) = (local_midnight_ms(month.first_day(), tz), local_midnight_ms(month.end(), tz));
+    let polars_err = |source| Error::Polars {
+        lake: lake.display().to_string(),
+        source,
+    };
+    let (from, to) = (
+        local_midnight_ms(month.first_day(), tz),
+        local_midnight_ms(month.end(), tz),
+    );
     let start_ms = col("start_time").cast(DataType::Int64);
     LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), ScanArgsParquet::default())
         .map_err(polars_err)?
@@ -107,7 +123,10 @@ pub fn monthly_billing(lake: &Path, month: Month, tz: Tz) -> Result<Vec<BillingR
             col("billing_cost_included").sum().alias("cost_included"),
             col("billing_cost_purchased").sum().alias("cost_purchased"),
         ])
-        .sort(["extension_id", "type", "direction"], SortMultipleOptions::default().with_nulls_last(true))
+        .sort(
+            ["extension_id", "type", "direction"],
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
         .collect()
         .and_then(|df| rows(&df))
         .map_err(polars_err)
@@ -122,8 +141,12 @@ fn rows(df: &DataFrame) -> PolarsResult<Vec<BillingRow>> {
     let secs = df.column("duration_secs")?.cast(&DataType::Int64)?;
     let secs = secs.i64()?;
     // Sums of decimals keep scale 6; read their integer representation exactly.
-    let inc = df.column("cost_included")?.cast(&DataType::Decimal(38, 6))?;
-    let pur = df.column("cost_purchased")?.cast(&DataType::Decimal(38, 6))?;
+    let inc = df
+        .column("cost_included")?
+        .cast(&DataType::Decimal(38, 6))?;
+    let pur = df
+        .column("cost_purchased")?
+        .cast(&DataType::Decimal(38, 6))?;
     let (inc, pur) = (inc.decimal()?, pur.decimal()?);
     Ok((0..df.height())
         .map(|i| BillingRow {
@@ -155,6 +178,9 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
         let tz: Tz = "America/New_York".parse().unwrap();
         // 2026-10-01T00:00 EDT = 04:00 UTC.
-        assert_eq!(local_midnight_ms(d, tz), d.and_hms_opt(4, 0, 0).unwrap().and_utc().timestamp_millis());
+        assert_eq!(
+            local_midnight_ms(d, tz),
+            d.and_hms_opt(4, 0, 0).unwrap().and_utc().timestamp_millis()
+        );
     }
 }
