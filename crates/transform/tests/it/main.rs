@@ -14,9 +14,19 @@ use arrow::array::RecordBatch;
 use ringlake_transform::{CallLogOutput, TableData};
 use serde_json::Value;
 
-/// `/work/shared/ringcentral/samples`, found from this crate's directory.
+/// The real API samples: `$RINGLAKE_SHARED/ringcentral/samples`, by default the `shared/`
+/// folder beside the repository (where the project's clones and CI find it).
 pub fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/ringcentral/samples")
+    let shared = std::env::var_os("RINGLAKE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    let dir = shared.join("ringcentral/samples");
+    assert!(
+        dir.is_dir(),
+        "the API samples are not at {}: put the project's shared/ folder beside the repository or set RINGLAKE_SHARED",
+        dir.display()
+    );
+    dir
 }
 
 /// Writes `{"records": [...]}` (plus a navigation block like the real thing) to `path`.
