@@ -1,13 +1,12 @@
-//! Reports over the lake with polars lazy scans: the monthly billing of the call log per
-//! extension, call type and direction, in the account's billing time zone.
+//! Reports over the lake with polars lazy scans: the billing of the call log per
+//! extension, call type and direction over a period (a month of the billing time zone).
 //!
 //! Reads only the lake's Parquet tables (never the API or the raw zone) and knows their
 //! column names, nothing of how they were made.
 
 use std::path::Path;
 
-use chrono::{Datelike, NaiveDate};
-use chrono_tz::Tz;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use polars::prelude::*;
 
 /// Errors of the report stage.
@@ -57,20 +56,6 @@ impl Month {
     }
 }
 
-/// Start of `day` in `tz`, as UTC milliseconds (the earliest instant if midnight is ambiguous).
-fn local_midnight_ms(day: NaiveDate, tz: Tz) -> i64 {
-    day.and_time(Default::default())
-        .and_local_timezone(tz)
-        .earliest()
-        .map(|t| t.timestamp_millis())
-        // A midnight skipped by a DST change: take the same wall time read as UTC-shifted.
-        .unwrap_or_else(|| {
-            day.and_time(Default::default())
-                .and_utc()
-                .timestamp_millis()
-        })
-}
-
 /// One line of the monthly billing report. Money in micro-units (decimal(18,6) of the lake).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingRow {
@@ -92,11 +77,12 @@ impl BillingRow {
     }
 }
 
-/// Monthly billing per `extension_id`, `type` and `direction`: calls, seconds, and the
-/// included and purchased cost (exact decimals). Calls belong to the month by their start
-/// time in `tz` (the account's billing time zone), whatever the lake's partition zone is.
-/// Deleted records are counted: a call that was billed stays billed.
-pub fn monthly_billing(lake: &Path, month: Month, tz: Tz) -> Result<Vec<BillingRow>> {
+/// Billing per `extension_id`, `type` and `direction` of the calls that started in
+/// `[from, to)`: calls, seconds, and the included and purchased cost (exact decimals).
+/// The caller turns a month of the account's billing time zone into these instants, so the
+/// report does not depend on the lake's partition zone. Deleted records are counted: a call
+/// that was billed stays billed.
+pub fn billing(lake: &Path, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<BillingRow>> {
     let calls = lake.join("calls");
     if !calls.is_dir() {
         return Err(Error::NoCalls {
@@ -108,10 +94,7 @@ pub fn monthly_billing(lake: &Path, month: Month, tz: Tz) -> Result<Vec<BillingR
         lake: lake.display().to_string(),
         source,
     };
-    let (from, to) = (
-        local_midnight_ms(month.first_day(), tz),
-        local_midnight_ms(month.end(), tz),
-    );
+    let (from, to) = (from.timestamp_millis(), to.timestamp_millis());
     let start_ms = col("start_time").cast(DataType::Int64);
     LazyFrame::scan_parquet(PlRefPath::new(glob.as_str()), ScanArgsParquet::default())
         .map_err(polars_err)?
@@ -171,16 +154,5 @@ mod tests {
         assert_eq!(m.end(), NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
         assert!(Month::parse("2026-13").is_err());
         assert!(Month::parse("26-1x").is_err());
-    }
-
-    #[test]
-    fn local_midnight_in_new_york() {
-        let d = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
-        let tz: Tz = "America/New_York".parse().unwrap();
-        // 2026-10-01T00:00 EDT = 04:00 UTC.
-        assert_eq!(
-            local_midnight_ms(d, tz),
-            d.and_hms_opt(4, 0, 0).unwrap().and_utc().timestamp_millis()
-        );
     }
 }
