@@ -149,7 +149,7 @@ fn answered(result: &str) -> bool {
     matches!(result, "Accepted" | "Call connected")
 }
 
-const EXTERNAL: &[(&str, &str, &str)] = &[
+pub(crate) const EXTERNAL: &[(&str, &str, &str)] = &[
     // (prefix, location, CNAM as caller-ID databases send it, padding included)
     ("+1415", "San Francisco (South), CA", "SAN FRANCSCO CA"),
     ("+1650", "Palo Alto, CA", "PALO ALTO    CA"),

@@ -10,6 +10,9 @@ pub const DEFAULT_ACCOUNT_ID: i64 = 400_131_426_008;
 pub const DEFAULT_EXTENSIONS: u32 = 50;
 /// Default mean number of account-level call-log records per UTC day.
 pub const DEFAULT_CALLS_PER_DAY: u32 = 500;
+/// Default mean number of messages per user extension per day (a few extensions get many
+/// more, most fewer).
+pub const DEFAULT_MESSAGES_PER_EXTENSION_PER_DAY: u32 = 3;
 /// Default access-token lifetime (API-NOTES §4: about one hour).
 pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
 /// Default refresh-token lifetime (API-NOTES §4: 7 days).
@@ -29,6 +32,9 @@ pub struct SimConfig {
     pub extensions: u32,
     /// Mean account-level call-log records per UTC day (weekdays busier than weekends).
     pub calls_per_day: u32,
+    /// Mean messages per user extension per day; the main extension and two others get
+    /// many times more, the rest fewer. 0: empty message stores.
+    pub messages_per_extension_per_day: u32,
     /// Calls are generated with `startTime` in `[data_from, data_to)`.
     pub data_from: DateTime<Utc>,
     /// End (exclusive) of the generated data.
@@ -54,6 +60,7 @@ impl Default for SimConfig {
             account_id: DEFAULT_ACCOUNT_ID,
             extensions: DEFAULT_EXTENSIONS,
             calls_per_day: DEFAULT_CALLS_PER_DAY,
+            messages_per_extension_per_day: DEFAULT_MESSAGES_PER_EXTENSION_PER_DAY,
             data_from,
             data_to,
             credentials: SimCredentials::default(),
@@ -92,6 +99,12 @@ impl SimConfig {
     /// Mean call-log records per day.
     pub fn with_calls_per_day(mut self, calls_per_day: u32) -> Self {
         self.calls_per_day = calls_per_day;
+        self
+    }
+
+    /// Mean messages per user extension per day.
+    pub fn with_messages_per_extension_per_day(mut self, per_day: u32) -> Self {
+        self.messages_per_extension_per_day = per_day;
         self
     }
 

@@ -19,8 +19,10 @@ use rand_chacha::ChaCha8Rng;
 use tracing::info;
 
 use crate::account::Account;
+use crate::active::{self, ActiveCall};
 use crate::calls::{Call, Side, build_call};
 use crate::config::SimConfig;
+use crate::messages::MessageStore;
 use crate::pick::poisson;
 use crate::truth::{Truth, TruthCall, TruthExtension};
 
@@ -30,10 +32,10 @@ pub(crate) const CAT_OUTBOUND: u8 = 2;
 pub(crate) const CAT_DELETED: u8 = 4;
 
 /// Business hours follow the account's home time zone.
-const HOME_TZ: Tz = Los_Angeles;
+pub(crate) const HOME_TZ: Tz = Los_Angeles;
 
 /// Relative call volume per local hour of day (busy 8–18).
-const HOUR_SHAPE: [f64; 24] = [
+pub(crate) const HOUR_SHAPE: [f64; 24] = [
     0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 4.0, 7.0, 8.0, 8.0, 6.5, 7.5, 8.0, 7.5, 6.5, 4.5, 2.0,
     1.0, 0.7, 0.5, 0.4, 0.3,
 ];
@@ -52,10 +54,20 @@ pub(crate) struct Dataset {
     pub truth: Arc<Truth>,
     /// Parallel to `truth.calls`.
     pub recipes: Vec<Recipe>,
+    /// Every extension's message store; `truth.messages` is parallel to it.
+    pub messages: MessageStore,
+    /// Calls in progress, newest first; `truth.active_calls` lists their ids.
+    pub active: Vec<ActiveCall>,
 }
 
 impl Dataset {
+    #[cfg(test)]
     pub fn generate(cfg: &SimConfig) -> Self {
+        Self::generate_at(cfg, Utc::now())
+    }
+
+    /// The data set; active calls are in progress at `now`.
+    pub fn generate_at(cfg: &SimConfig, now: DateTime<Utc>) -> Self {
         let started = std::time::Instant::now();
         let mut rng = ChaCha8Rng::seed_from_u64(cfg.seed);
         let account = Account::generate(&mut rng, cfg.account_id, cfg.extensions);
@@ -85,8 +97,11 @@ impl Dataset {
                 status: e.status.to_string(),
             })
             .collect();
+        let messages = MessageStore::generate(cfg, &account);
+        let active = active::generate(cfg.seed, &account, now);
         info!(
             calls = calls.len(),
+            messages = messages.messages.len(),
             elapsed_ms = started.elapsed().as_millis() as u64,
             "Simulator data generated."
         );
@@ -95,9 +110,13 @@ impl Dataset {
                 account_id: account.id,
                 calls,
                 extensions,
+                messages: messages.truth(),
+                active_calls: active.iter().map(|c| c.id.clone()).collect(),
             }),
             account,
             recipes,
+            messages,
+            active,
         }
     }
 
@@ -188,7 +207,7 @@ fn record_id(rng: &mut ChaCha8Rng) -> String {
     s
 }
 
-fn weekday_weight(d: Weekday) -> f64 {
+pub(crate) fn weekday_weight(d: Weekday) -> f64 {
     // Mean over the week is 1.
     let w = match d {
         Weekday::Mon => 1.15,

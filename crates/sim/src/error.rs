@@ -22,6 +22,12 @@ pub enum Error {
         /// The path segment received.
         account_id: String,
     },
+    /// The extension in the path is neither `~` nor one of the account's (`CMN-102`).
+    #[error("Resource for parameter [extensionId] is not found: {extension_id:?}")]
+    UnknownExtension {
+        /// The path segment received.
+        extension_id: String,
+    },
 }
 
 /// Result with this crate's [`Error`].
@@ -32,7 +38,7 @@ impl Error {
     pub(crate) fn status(&self) -> StatusCode {
         match self {
             Self::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
-            Self::UnknownAccount { .. } => StatusCode::NOT_FOUND,
+            Self::UnknownAccount { .. } | Self::UnknownExtension { .. } => StatusCode::NOT_FOUND,
         }
     }
 
@@ -51,6 +57,19 @@ impl Error {
                         "parameterValue": value,
                     }],
                     "parameterName": name,
+                })
+            }
+            Self::UnknownExtension { .. } => {
+                let message = "Resource for parameter [extensionId] is not found";
+                json!({
+                    "errorCode": "CMN-102",
+                    "message": message,
+                    "errors": [{
+                        "errorCode": "CMN-102",
+                        "message": message,
+                        "parameterName": "extensionId",
+                    }],
+                    "parameterName": "extensionId",
                 })
             }
             Self::UnknownAccount { .. } => {

@@ -8,16 +8,21 @@
 //! lake against.
 //!
 //! It is written from the API notes alone and knows nothing of ringlake's other crates.
-//! It does not serve the message store, call-log sync, single records or media content,
-//! and it injects no faults (5xx, resets) yet.
+//! It also serves each extension's message store list (SMS conversations with int64
+//! `conversationId`s above 2^53, faxes, voicemails, pager messages; `availability`
+//! defaulting to `Alive`) and the account and extension active-calls lists. It does not
+//! serve single messages, bulk message GETs, message or call-log sync, single call-log
+//! records or media/attachment content, and it injects no faults (5xx, resets) yet.
 
 mod account;
+mod active;
 mod auth;
 mod calls;
 mod config;
 mod dataset;
 mod error;
 mod limiter;
+mod messages;
 mod pick;
 mod query;
 mod render;
@@ -27,4 +32,4 @@ mod truth;
 pub use config::{RateLimits, SimConfig, SimCredentials};
 pub use error::{Error, Result};
 pub use server::{SimHandle, SimStats, Simulator};
-pub use truth::{Truth, TruthCall, TruthExtension};
+pub use truth::{Truth, TruthCall, TruthExtension, TruthMessage};

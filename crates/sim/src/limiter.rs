@@ -8,8 +8,6 @@ use crate::config::RateLimits;
 /// A rate-limit group (`x-throttling-group`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Group {
-    // No Light endpoint (message store) is served yet; the group is kept for its limits.
-    #[allow(dead_code)]
     Light,
     Medium,
     Heavy,

@@ -203,6 +203,128 @@ impl CallLogQuery {
     }
 }
 
+/// A message-store list query (API-NOTES §1.8).
+#[derive(Clone, Debug)]
+pub(crate) struct MessageQuery {
+    pub date_from: DateTime<Utc>,
+    pub date_to: DateTime<Utc>,
+    date_to_sent: bool,
+    pub page: u32,
+    pub per_page: u32,
+    pub types: Vec<&'static str>,
+    pub directions: Vec<&'static str>,
+    pub availability: Vec<&'static str>,
+    pub read_status: Vec<&'static str>,
+}
+
+impl MessageQuery {
+    pub fn parse(pairs: &[(String, String)], now: DateTime<Utc>) -> Result<Self> {
+        let date_to = match last(pairs, "dateTo") {
+            None => None,
+            Some(v) => Some(parse_time(v).ok_or_else(|| invalid("dateTo", v))?),
+        };
+        let date_to_sent = date_to.is_some();
+        let date_to = date_to.unwrap_or(now);
+        let date_from = match last(pairs, "dateFrom") {
+            None => {
+                let t = date_to - Duration::hours(24);
+                t.duration_trunc(Duration::minutes(1)).unwrap_or(t)
+            }
+            Some(v) => parse_time(v).ok_or_else(|| invalid("dateFrom", v))?,
+        };
+        let mut availability = enum_list(pairs, "availability", &["Alive", "Deleted", "Purged"])?;
+        // Only `Alive` by default (API-NOTES §1.8).
+        if availability.is_empty() {
+            availability.push("Alive");
+        }
+        Ok(Self {
+            date_from,
+            date_to,
+            date_to_sent,
+            page: page(pairs)?,
+            per_page: per_page(pairs)?.0,
+            types: enum_list(pairs, "messageType", &["Fax", "SMS", "VoiceMail", "Pager"])?,
+            directions: enum_list(pairs, "direction", &["Inbound", "Outbound"])?,
+            availability,
+            read_status: enum_list(pairs, "readStatus", &["Read", "Unread"])?,
+        })
+    }
+
+    /// The normalised query: `availability` always (defaulted `Alive` echoed), the
+    /// defaulted `dateFrom`, and `dateTo` only when sent, as observed (API-NOTES §2.1).
+    pub fn query_string(&self, page: u32) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for a in &self.availability {
+            q.append_pair("availability", a);
+        }
+        q.append_pair("dateFrom", &timestamp(self.date_from));
+        if self.date_to_sent {
+            q.append_pair("dateTo", &timestamp(self.date_to));
+        }
+        for d in &self.directions {
+            q.append_pair("direction", d);
+        }
+        for t in &self.types {
+            q.append_pair("messageType", t);
+        }
+        q.append_pair("page", &page.to_string());
+        q.append_pair("perPage", &self.per_page.to_string());
+        for r in &self.read_status {
+            q.append_pair("readStatus", r);
+        }
+        q.finish().replace("%3A", ":")
+    }
+}
+
+/// An active-calls list query (API-NOTES §1.5).
+#[derive(Clone, Debug)]
+pub(crate) struct ActiveCallsQuery {
+    view: Option<&'static str>,
+    pub page: u32,
+    pub per_page: u32,
+    pub directions: Vec<&'static str>,
+    types: Vec<&'static str>,
+    /// Whether voice calls pass the `type` filter.
+    pub voice: bool,
+}
+
+impl ActiveCallsQuery {
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self> {
+        let view = match last(pairs, "view") {
+            None => None,
+            Some(v) if v.eq_ignore_ascii_case("Simple") => Some("Simple"),
+            Some(v) if v.eq_ignore_ascii_case("Detailed") => Some("Detailed"),
+            Some(v) => return Err(invalid("view", v)),
+        };
+        // Every active call is a voice call; a type filter keeps or drops them all.
+        let types = enum_list(pairs, "type", &["Voice", "Fax"])?;
+        Ok(Self {
+            view,
+            page: page(pairs)?,
+            per_page: per_page(pairs)?.0,
+            directions: enum_list(pairs, "direction", &["Inbound", "Outbound"])?,
+            voice: types.is_empty() || types.contains(&"Voice"),
+            types,
+        })
+    }
+
+    pub fn query_string(&self, page: u32) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(v) = self.view {
+            q.append_pair("view", v);
+        }
+        for d in &self.directions {
+            q.append_pair("direction", d);
+        }
+        for t in &self.types {
+            q.append_pair("type", t);
+        }
+        q.append_pair("page", &page.to_string());
+        q.append_pair("perPage", &self.per_page.to_string());
+        q.finish()
+    }
+}
+
 const EXTENSION_STATUSES: &[&str] = &[
     "Enabled",
     "Disabled",
@@ -324,5 +446,19 @@ mod tests {
         assert!(CallLogQuery::parse(&q("view=Full"), now).is_err());
         assert!(CallLogQuery::parse(&q("type=SMS"), now).is_err());
         assert!(CallLogQuery::parse(&q("dateFrom=garbage"), now).is_err());
+    }
+
+    #[test]
+    fn message_query_defaults_and_echo() {
+        let now = Utc.with_ymd_and_hms(2024, 5, 2, 10, 30, 45).unwrap();
+        let mq = MessageQuery::parse(&q("messageType=sms&perPage=5000"), now).unwrap();
+        assert_eq!(mq.availability, vec!["Alive"]);
+        assert_eq!(mq.per_page, 1000);
+        assert_eq!(
+            mq.query_string(1),
+            "availability=Alive&dateFrom=2024-05-01T10:30:00.000Z&messageType=SMS&page=1&perPage=1000"
+        );
+        assert!(MessageQuery::parse(&q("availability=Gone"), now).is_err());
+        assert!(MessageQuery::parse(&q("messageType=Voice"), now).is_err());
     }
 }

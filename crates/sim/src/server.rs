@@ -23,7 +23,7 @@ use crate::config::SimConfig;
 use crate::dataset::{CAT_DELETED, CAT_FAX, CAT_OUTBOUND, Dataset};
 use crate::error::{Error, Result, api_error};
 use crate::limiter::{Decision, Group, Limiter};
-use crate::query::{self, CallLogQuery, ExtensionQuery};
+use crate::query::{self, ActiveCallsQuery, CallLogQuery, ExtensionQuery, MessageQuery};
 use crate::render::{self, Urls};
 use crate::truth::Truth;
 
@@ -156,6 +156,8 @@ struct Navigation {
     #[serde(skip_serializing_if = "Option::is_none")]
     next_page: Option<Link>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    previous_page: Option<Link>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     last_page: Option<Link>,
 }
 
@@ -229,6 +231,104 @@ impl AppState {
                 account_id: account.to_string(),
             })
         }
+    }
+
+    /// `~` is the token owner: the account's main extension, whose id is the account id.
+    fn check_extension(&self, ext: &str) -> Result<i64> {
+        if ext == "~" {
+            return Ok(self.cfg.account_id);
+        }
+        ext.parse::<i64>()
+            .ok()
+            .filter(|id| self.data.account.extensions.iter().any(|e| e.id == *id))
+            .ok_or_else(|| Error::UnknownExtension {
+                extension_id: ext.to_string(),
+            })
+    }
+
+    fn message_store(
+        &self,
+        account: &str,
+        ext: &str,
+        headers: &HeaderMap,
+        raw: Option<&str>,
+    ) -> Result<Response> {
+        self.check_account(account)?;
+        let mailbox = self.check_extension(ext)?;
+        let pairs = query::pairs(raw);
+        let q = MessageQuery::parse(&pairs, Utc::now())?;
+        let urls = self.urls(headers);
+        let store = &self.data.messages;
+        let range = store.window(mailbox, q.date_from, q.date_to, self.cfg.date_to_inclusive);
+        let pass = |v: &Vec<&'static str>, x: &str| v.is_empty() || v.contains(&x);
+        // Newest first, ties by id descending (API-NOTES §1.8).
+        let matching: Vec<usize> = range
+            .rev()
+            .filter(|&i| {
+                let m = &store.messages[i];
+                q.availability.contains(&m.availability)
+                    && pass(&q.types, m.kind)
+                    && pass(&q.directions, m.direction)
+                    && pass(&q.read_status, m.read_status)
+            })
+            .collect();
+        let list = format!("{}/message-store", urls.extension(mailbox));
+        let body = paged(
+            &list,
+            &matching,
+            q.page,
+            q.per_page,
+            true,
+            |p| q.query_string(p),
+            |&i| crate::messages::render(&urls, &store.messages[i]),
+        );
+        debug!(
+            page = q.page,
+            per_page = q.per_page,
+            "Message-store page served."
+        );
+        Ok(json_response(StatusCode::OK, body))
+    }
+
+    fn active_calls(
+        &self,
+        account: &str,
+        ext: Option<&str>,
+        headers: &HeaderMap,
+        raw: Option<&str>,
+    ) -> Result<Response> {
+        self.check_account(account)?;
+        let ext = ext.map(|e| self.check_extension(e)).transpose()?;
+        let pairs = query::pairs(raw);
+        let q = ActiveCallsQuery::parse(&pairs)?;
+        let urls = self.urls(headers);
+        let active = &self.data.active;
+        let matching: Vec<usize> = (0..active.len())
+            .filter(|&i| {
+                let c = &active[i];
+                q.voice
+                    && ext.is_none_or(|e| e == c.extension_id)
+                    && (q.directions.is_empty() || q.directions.contains(&c.direction))
+            })
+            .collect();
+        let list = match ext {
+            Some(e) => format!("{}/active-calls", urls.extension(e)),
+            None => format!(
+                "{}/restapi/v1.0/account/{}/active-calls",
+                urls.base, self.cfg.account_id
+            ),
+        };
+        // Like the call log: no totals, no lastPage (API-NOTES §2.1).
+        let body = paged(
+            &list,
+            &matching,
+            q.page,
+            q.per_page,
+            false,
+            |p| q.query_string(p),
+            |&i| crate::active::render(&urls, &active[i]),
+        );
+        Ok(json_response(StatusCode::OK, body))
     }
 
     fn token(&self, headers: &HeaderMap, body: &[u8]) -> Response {
@@ -362,6 +462,7 @@ impl AppState {
                 first_page: link(1),
                 // No lastPage: the call log knows no totals (API-NOTES §2.1).
                 next_page: more.then(|| link(q.page + 1)),
+                previous_page: None,
                 last_page: None,
             },
             records,
@@ -424,6 +525,7 @@ impl AppState {
             navigation: Navigation {
                 first_page: link(1),
                 next_page: (u64::from(q.page) < total_pages).then(|| link(q.page + 1)),
+                previous_page: None,
                 last_page: Some(link(last)),
             },
             records,
@@ -433,6 +535,95 @@ impl AppState {
             serde_json::to_vec(&page).unwrap_or_default(),
         ))
     }
+}
+
+/// One page of `items` in the list envelope (API-NOTES §2.1). `totals`: `paging` carries
+/// totalPages/totalElements and navigation lastPage/previousPage (message store); without,
+/// call-log style (active calls).
+fn paged<T>(
+    list: &str,
+    items: &[T],
+    page: u32,
+    per_page: u32,
+    totals: bool,
+    query: impl Fn(u32) -> String,
+    render: impl Fn(&T) -> Value,
+) -> Vec<u8> {
+    let start = usize::try_from(u64::from(page - 1) * u64::from(per_page)).unwrap_or(usize::MAX);
+    let records: Vec<Value> = items
+        .iter()
+        .skip(start)
+        .take(per_page as usize)
+        .map(render)
+        .collect();
+    let total = items.len() as u64;
+    let total_pages = total.div_ceil(u64::from(per_page));
+    let link = |p: u32| Link {
+        uri: format!("{list}?{}", query(p)),
+    };
+    let mut paging = Paging::new(page, per_page, records.len());
+    let more = u64::from(page) < total_pages;
+    let navigation = if totals {
+        paging.total_pages = Some(total_pages);
+        paging.total_elements = Some(total);
+        let last = u32::try_from(total_pages.max(1)).unwrap_or(u32::MAX);
+        Navigation {
+            first_page: link(1),
+            next_page: more.then(|| link(page + 1)),
+            previous_page: (page > 1).then(|| link((page - 1).min(last))),
+            last_page: Some(link(last)),
+        }
+    } else {
+        Navigation {
+            first_page: link(1),
+            next_page: more.then(|| link(page + 1)),
+            previous_page: None,
+            last_page: None,
+        }
+    };
+    let body = ListPage {
+        uri: link(page).uri,
+        records,
+        paging,
+        navigation,
+    };
+    serde_json::to_vec(&body).unwrap_or_default()
+}
+
+async fn message_store(
+    State(st): State<Shared>,
+    Path((account, ext)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    st.api(Group::Light, &headers, || {
+        st.message_store(&account, &ext, &headers, raw.as_deref())
+            .unwrap_or_else(|e| error_response(&e))
+    })
+}
+
+async fn account_active_calls(
+    State(st): State<Shared>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    st.api(Group::Heavy, &headers, || {
+        st.active_calls(&account, None, &headers, raw.as_deref())
+            .unwrap_or_else(|e| error_response(&e))
+    })
+}
+
+async fn extension_active_calls(
+    State(st): State<Shared>,
+    Path((account, ext)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    st.api(Group::Heavy, &headers, || {
+        st.active_calls(&account, Some(&ext), &headers, raw.as_deref())
+            .unwrap_or_else(|e| error_response(&e))
+    })
 }
 
 async fn token(State(st): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
@@ -493,6 +684,18 @@ fn router(state: Shared) -> Router {
             "/restapi/v1.0/account/{account_id}/extension",
             get(extensions),
         )
+        .route(
+            "/restapi/v1.0/account/{account_id}/extension/{extension_id}/message-store",
+            get(message_store),
+        )
+        .route(
+            "/restapi/v1.0/account/{account_id}/active-calls",
+            get(account_active_calls),
+        )
+        .route(
+            "/restapi/v1.0/account/{account_id}/extension/{extension_id}/active-calls",
+            get(extension_active_calls),
+        )
         .route("/_admin/truth", get(admin_truth))
         .route("/_admin/stats", get(admin_stats))
         .fallback(not_found)
@@ -509,7 +712,7 @@ pub struct Simulator {
 impl Simulator {
     /// Generates the data set, deterministically from `cfg.seed`.
     pub fn new(cfg: SimConfig) -> Self {
-        let data = Arc::new(Dataset::generate(&cfg));
+        let data = Arc::new(Dataset::generate_at(&cfg, Utc::now()));
         Self { cfg, data }
     }
 

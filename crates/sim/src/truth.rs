@@ -12,6 +12,11 @@ pub struct Truth {
     pub calls: Vec<TruthCall>,
     /// Every extension of the account, in list order.
     pub extensions: Vec<TruthExtension>,
+    /// Every message of every extension's store (all availabilities), sorted by
+    /// `mailbox_extension_id`, then `creation_time`, then `id`.
+    pub messages: Vec<TruthMessage>,
+    /// Ids of the call-log records served by the active-calls lists (in progress now).
+    pub active_calls: Vec<String>,
 }
 
 impl Truth {
@@ -25,6 +30,52 @@ impl Truth {
         let hi = self.calls.partition_point(|c| c.start_time < to).max(lo);
         self.calls[lo..hi].iter()
     }
+
+    /// Messages of the store of extension `ext_id` with `creation_time` in `[from, to)`,
+    /// oldest first, every availability included.
+    pub fn messages_in(
+        &self,
+        ext_id: i64,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> impl Iterator<Item = &TruthMessage> {
+        let key = |m: &TruthMessage| (m.mailbox_extension_id, m.creation_time);
+        let lo = self.messages.partition_point(|m| key(m) < (ext_id, from));
+        let hi = self
+            .messages
+            .partition_point(|m| key(m) < (ext_id, to))
+            .max(lo);
+        self.messages[lo..hi].iter()
+    }
+}
+
+/// One message of an extension's message store as served.
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthMessage {
+    /// `id` (a JSON integer).
+    pub id: i64,
+    /// The extension whose message store holds it.
+    pub mailbox_extension_id: i64,
+    /// `conversationId` (above 2^53), SMS and Pager only.
+    pub conversation_id: Option<i64>,
+    /// `type`: `SMS`, `Fax`, `VoiceMail` or `Pager`.
+    pub r#type: String,
+    /// `direction`.
+    pub direction: String,
+    /// `availability`: `Alive`, `Deleted` or `Purged`.
+    pub availability: String,
+    /// `readStatus`.
+    pub read_status: String,
+    /// `messageStatus`.
+    pub message_status: String,
+    /// `creationTime`.
+    pub creation_time: DateTime<Utc>,
+    /// `lastModifiedTime`.
+    pub last_modified_time: DateTime<Utc>,
+    /// Number of `to` entries (0 when `to` is absent).
+    pub recipient_count: usize,
+    /// `attachments[].id` in order (empty for purged messages).
+    pub attachment_ids: Vec<i64>,
 }
 
 /// One call-log record as served.

@@ -6,4 +6,5 @@ mod call_log;
 mod extensions;
 mod generator;
 mod limits;
+mod messages;
 mod support;
