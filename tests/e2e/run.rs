@@ -130,26 +130,12 @@ async fn rerun_leaves_identical_partitions() {
         lake.to_str().unwrap(),
     ];
     assert_success(&ringlake(&sim, &args).await);
-    let first: Vec<(std::path::PathBuf, Vec<u8>)> = ["calls", "call_legs", "call_recordings"]
-        .iter()
-        .flat_map(|t| partition_files(&lake, t).into_values().flatten())
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect();
+    let first = lake_files(&lake);
     assert!(first.len() >= 9, "3 days × 3 tables, got {}", first.len());
 
     let out = ringlake(&sim, &args).await;
     assert_success(&out);
-    let second: Vec<(std::path::PathBuf, Vec<u8>)> = ["calls", "call_legs", "call_recordings"]
-        .iter()
-        .flat_map(|t| partition_files(&lake, t).into_values().flatten())
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect();
+    let second = lake_files(&lake);
     assert_eq!(first.len(), second.len());
     for ((p1, b1), (p2, b2)) in first.iter().zip(&second) {
         assert_eq!(p1, p2);
@@ -174,4 +160,16 @@ async fn rerun_leaves_identical_partitions() {
         text(&out.stdout)
     );
     sim.shutdown().await;
+}
+
+/// Every partition file of the call-log tables with its bytes, in path order.
+fn lake_files(lake: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    ["calls", "call_legs", "call_recordings"]
+        .iter()
+        .flat_map(|t| partition_files(lake, t).into_values().flatten())
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
 }
