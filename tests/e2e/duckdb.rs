@@ -25,21 +25,7 @@ async fn duckdb_reads_the_lake_as_the_truth() {
     let sim = start_sim(cfg).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    assert_success(
-        &ringlake(
-            &sim,
-            &[
-                "run",
-                "--from",
-                "2026-07-31",
-                "--to",
-                "2026-08-02",
-                "--lake",
-                lake.to_str().unwrap(),
-            ],
-        )
-        .await,
-    );
+    assert_success(&run_days(&sim, "2026-07-31", "2026-08-02", &lake, &[]).await);
 
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),

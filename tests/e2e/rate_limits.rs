@@ -18,19 +18,7 @@ async fn scaled_limits_draw_no_429() {
     let sim = start_sim(cfg).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let out = ringlake(
-        &sim,
-        &[
-            "run",
-            "--from",
-            "2026-05-01",
-            "--to",
-            "2026-05-12",
-            "--lake",
-            lake.to_str().unwrap(),
-        ],
-    )
-    .await;
+    let out = run_days(&sim, "2026-05-01", "2026-05-12", &lake, &[]).await;
     assert_success(&out);
     let stats = sim.stats();
     let heavy = stats.requests_by_group.get("Heavy").copied().unwrap_or(0);

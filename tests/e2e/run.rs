@@ -20,19 +20,7 @@ async fn run_lake_equals_truth_utc_exclusive_date_to() {
     let sim = start_sim(account(11)).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let out = ringlake(
-        &sim,
-        &[
-            "run",
-            "--from",
-            "2026-03-02",
-            "--to",
-            "2026-03-06",
-            "--lake",
-            lake.to_str().unwrap(),
-        ],
-    )
-    .await;
+    let out = run_days(&sim, "2026-03-02", "2026-03-06", &lake, &[]).await;
     assert_success(&out);
     assert_lake_equals_truth(
         &lake,
@@ -88,18 +76,14 @@ async fn run_lake_equals_truth_inclusive_date_to_los_angeles() {
     let sim = start_sim(account(12).with_date_to_inclusive(true)).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let args = [
-        "run",
-        "--from",
+    let out = run_days(
+        &sim,
         "2026-03-06",
-        "--to",
         "2026-03-09",
-        "--time-zone",
-        "America/Los_Angeles",
-        "--lake",
-        lake.to_str().unwrap(),
-    ];
-    let out = ringlake(&sim, &args).await;
+        &lake,
+        &["--time-zone", "America/Los_Angeles"],
+    )
+    .await;
     assert_success(&out);
     let tz: Tz = "America/Los_Angeles".parse().unwrap();
     assert_lake_equals_truth(
@@ -120,20 +104,12 @@ async fn rerun_leaves_identical_partitions() {
     let sim = start_sim(account(13)).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let args = [
-        "run",
-        "--from",
-        "2026-03-03",
-        "--to",
-        "2026-03-05",
-        "--lake",
-        lake.to_str().unwrap(),
-    ];
-    assert_success(&ringlake(&sim, &args).await);
+    let run = || run_days(&sim, "2026-03-03", "2026-03-05", &lake, &[]);
+    assert_success(&run().await);
     let first = lake_files(&lake);
     assert!(first.len() >= 9, "3 days × 3 tables, got {}", first.len());
 
-    let out = ringlake(&sim, &args).await;
+    let out = run().await;
     assert_success(&out);
     let second = lake_files(&lake);
     assert_eq!(first.len(), second.len());

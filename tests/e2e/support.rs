@@ -42,6 +42,20 @@ pub async fn ringlake(sim: &SimHandle, args: &[&str]) -> Output {
     .await
 }
 
+/// `ringlake run --from FROM --to TO --lake LAKE [EXTRA…]` with the simulator's credentials.
+pub async fn run_days(
+    sim: &SimHandle,
+    from: &str,
+    to: &str,
+    lake: &Path,
+    extra: &[&str],
+) -> Output {
+    let lake = lake.to_str().unwrap();
+    let mut args = vec!["run", "--from", from, "--to", to, "--lake", lake];
+    args.extend_from_slice(extra);
+    ringlake(sim, &args).await
+}
+
 /// Runs the binary with exactly these RC_ variables set (others removed).
 pub async fn ringlake_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_ringlake"));

@@ -348,6 +348,21 @@ impl Gen<'_> {
         }
     }
 
+    /// The `Accept` leg that stands for a whole inbound call (`master`): the call's parties,
+    /// duration, result and message, answered at `extension_id`.
+    fn master_accept_leg(&self, c: &Call, extension_id: i64) -> Leg {
+        let mut leg = self.leg("Accept", "Inbound", "Phone Call");
+        leg.master = true;
+        leg.duration_ms = c.duration_ms;
+        leg.result = c.result;
+        leg.reason = c.reason;
+        leg.from = c.from.clone();
+        leg.to = c.to.clone();
+        leg.extension_id = Some(extension_id);
+        leg.with_message = c.message.is_some();
+        leg
+    }
+
     fn leg(&self, leg_type: &'static str, direction: &'static str, action: &'static str) -> Leg {
         Leg {
             leg_type,
@@ -463,16 +478,7 @@ impl Gen<'_> {
                 extension_id: user.id,
             });
         }
-        let mut leg0 = self.leg("Accept", "Inbound", "Phone Call");
-        leg0.master = true;
-        leg0.duration_ms = c.duration_ms;
-        leg0.result = Some(result);
-        leg0.reason = c.reason;
-        leg0.from = c.from.clone();
-        leg0.to = c.to.clone();
-        leg0.extension_id = Some(user.id);
-        leg0.with_message = c.message.is_some();
-        c.legs.push(leg0);
+        c.legs.push(self.master_accept_leg(c, user.id));
         if result == "Accepted" && self.chance(0.3) {
             // The PSTN call continues to the user's VoIP device (2016 sample).
             let mut leg1 = self.leg("PstnToSip", "Outbound", "VoIP Call");
@@ -567,16 +573,7 @@ impl Gen<'_> {
                 cost_purchased: Money(0),
             });
         }
-        let mut leg0 = self.leg("Accept", "Inbound", "Phone Call");
-        leg0.master = true;
-        leg0.duration_ms = c.duration_ms;
-        leg0.result = Some(result);
-        leg0.reason = c.reason;
-        leg0.from = c.from.clone();
-        leg0.to = c.to.clone();
-        leg0.extension_id = Some(user.id);
-        leg0.with_message = c.message.is_some();
-        c.legs.push(leg0);
+        c.legs.push(self.master_accept_leg(c, user.id));
         c.legs.extend(legs);
     }
 
@@ -639,16 +636,7 @@ impl Gen<'_> {
                 extension_id: queue.id,
             });
         }
-        let mut leg0 = self.leg("Accept", "Inbound", "Phone Call");
-        leg0.master = true;
-        leg0.duration_ms = c.duration_ms;
-        leg0.result = Some(result);
-        leg0.reason = c.reason;
-        leg0.from = c.from.clone();
-        leg0.to = c.to.clone();
-        leg0.extension_id = Some(queue.id);
-        leg0.with_message = c.message.is_some();
-        c.legs.push(leg0);
+        c.legs.push(self.master_accept_leg(c, queue.id));
         c.legs.extend(hunting);
     }
 
@@ -672,14 +660,7 @@ impl Gen<'_> {
         let talk = if reached { self.talk_ms() } else { 0 };
         c.duration_ms = menu_ms + talk;
         c.result = Some("Accepted");
-        let mut leg0 = self.leg("Accept", "Inbound", "Phone Call");
-        leg0.master = true;
-        leg0.duration_ms = c.duration_ms;
-        leg0.result = Some("Accepted");
-        leg0.from = c.from.clone();
-        leg0.to = c.to.clone();
-        leg0.extension_id = Some(ivr.id);
-        c.legs.push(leg0);
+        c.legs.push(self.master_accept_leg(c, ivr.id));
         let mut leg1 = self.leg("ExtensionToExtension", "Inbound", "Phone Call");
         leg1.start = self.start + Duration::milliseconds(menu_ms as i64);
         leg1.duration_ms = talk;
@@ -709,14 +690,7 @@ impl Gen<'_> {
         let target = format!("s-{}z{}", hex(&mut self.rng, 12), hex(&mut self.rng, 13));
         let transferee = format!("s-{}z{}", hex(&mut self.rng, 12), hex(&mut self.rng, 13));
         c.transfer = Some((target, transferee));
-        let mut leg0 = self.leg("Accept", "Inbound", "Phone Call");
-        leg0.master = true;
-        leg0.duration_ms = c.duration_ms;
-        leg0.result = Some("Accepted");
-        leg0.from = c.from.clone();
-        leg0.to = c.to.clone();
-        leg0.extension_id = Some(a.id);
-        c.legs.push(leg0);
+        c.legs.push(self.master_accept_leg(c, a.id));
         let mut leg1 = self.leg("TransferCall", "Outbound", "Transfer");
         leg1.start = self.start + Duration::milliseconds(first as i64);
         leg1.duration_ms = second;
