@@ -81,5 +81,32 @@ async fn duckdb_reads_the_lake_as_the_truth() {
     assert_eq!(got["types"]["date"], "DATE");
     assert_eq!(got["types"]["extension_id"], "BIGINT");
     assert_eq!(got["types"]["deleted"], "BOOLEAN");
+
+    // Messages: conversation ids above 2^53 read back exactly through DuckDB's BIGINT.
+    let messages: Vec<_> = truth
+        .messages
+        .iter()
+        .filter(|m| (start..end).contains(&m.creation_time))
+        .collect();
+    assert_eq!(got["messages"], messages.len() as u64);
+    let conversations: std::collections::BTreeSet<String> = messages
+        .iter()
+        .filter_map(|m| m.conversation_id)
+        .map(|c| c.to_string())
+        .collect();
+    assert!(
+        conversations
+            .iter()
+            .any(|c| c.parse::<i64>().unwrap() > 1 << 53)
+    );
+    let duck: std::collections::BTreeSet<String> =
+        serde_json::from_value(got["conversation_ids"].clone()).unwrap();
+    assert_eq!(duck, conversations, "conversation ids, exactly");
+    assert_eq!(got["message_types"]["conversation_id"], "BIGINT");
+    assert_eq!(got["message_types"]["id"], "BIGINT");
+    assert_eq!(
+        got["message_types"]["creation_time"],
+        "TIMESTAMP WITH TIME ZONE"
+    );
     sim.shutdown().await;
 }

@@ -7,6 +7,7 @@ mod support;
 
 mod cli_errors;
 mod duckdb;
+mod messages;
 mod rate_limits;
 mod run;
 mod transform_foreign;

@@ -1,6 +1,7 @@
 //! `ringlake run` against the simulator: the lake equals the ground truth, whatever the
 //! server's reading of `dateTo` and whatever the partition time zone; a re-run changes nothing.
 
+use arrow::array::{Array, AsArray};
 use chrono_tz::Tz;
 use ringlake_sim::{RateLimits, SimConfig};
 
@@ -31,6 +32,24 @@ async fn run_lake_equals_truth_utc_exclusive_date_to() {
     );
     let summary = text(&out.stdout);
     assert!(summary.contains("429 responses: 0"), "{summary}");
+
+    // One active-calls snapshot, dated today, holding the calls in progress.
+    let snapshots = partition_files(&lake, "active_calls");
+    assert_eq!(snapshots.len(), 1, "{snapshots:?}");
+    let mut ids: Vec<String> = snapshots
+        .values()
+        .flatten()
+        .flat_map(|f| read_parquet(f))
+        .flat_map(|b| {
+            let a = b.column_by_name("id").unwrap().as_string::<i32>().clone();
+            (0..a.len()).map(move |i| a.value(i).to_string())
+        })
+        .collect();
+    ids.sort();
+    let mut want = sim.truth().active_calls.clone();
+    want.sort();
+    assert!(!want.is_empty());
+    assert_eq!(ids, want, "active calls");
 
     // The billing report (polars over the lake) adds up to the simulator's billing.
     let out = ringlake(
@@ -104,14 +123,23 @@ async fn rerun_leaves_identical_partitions() {
     let sim = start_sim(account(13)).await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
-    let run = || run_days(&sim, "2026-03-03", "2026-03-05", &lake, &[]);
+    // Active calls are left out: each run adds a snapshot, by design.
+    let run = || {
+        run_days(
+            &sim,
+            "2026-03-03",
+            "2026-03-05",
+            &lake,
+            &["--streams", "call-log,message-store,extensions"],
+        )
+    };
     assert_success(&run().await);
-    let first = lake_files(&lake);
+    let first = lake_files(&lake, CALL_TABLES);
     assert!(first.len() >= 9, "3 days × 3 tables, got {}", first.len());
 
     let out = run().await;
     assert_success(&out);
-    let second = lake_files(&lake);
+    let second = lake_files(&lake, CALL_TABLES);
     assert_eq!(first.len(), second.len());
     for ((p1, b1), (p2, b2)) in first.iter().zip(&second) {
         assert_eq!(p1, p2);
@@ -136,16 +164,4 @@ async fn rerun_leaves_identical_partitions() {
         text(&out.stdout)
     );
     sim.shutdown().await;
-}
-
-/// Every partition file of the call-log tables with its bytes, in path order.
-fn lake_files(lake: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
-    ["calls", "call_legs", "call_recordings"]
-        .iter()
-        .flat_map(|t| partition_files(lake, t).into_values().flatten())
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect()
 }

@@ -219,6 +219,18 @@ pub fn micros(s: &str) -> i128 {
     if neg { -v } else { v }
 }
 
+/// The instants `[start of from, end of to)` of the days `from..=to` in `tz`.
+pub fn days_window(from: NaiveDate, to: NaiveDate, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+    let midnight = |d: NaiveDate| {
+        d.and_time(Default::default())
+            .and_local_timezone(tz)
+            .earliest()
+            .unwrap()
+            .to_utc()
+    };
+    (midnight(from), midnight(to.succ_opt().unwrap()))
+}
+
 /// Checks that the lake holds exactly the truth's calls for the days `from..=to` in `tz`.
 pub fn assert_lake_equals_truth(
     lake: &Path,
@@ -227,20 +239,7 @@ pub fn assert_lake_equals_truth(
     to: NaiveDate,
     tz: Tz,
 ) {
-    let start = from
-        .and_time(Default::default())
-        .and_local_timezone(tz)
-        .earliest()
-        .unwrap()
-        .to_utc();
-    let end = to
-        .succ_opt()
-        .unwrap()
-        .and_time(Default::default())
-        .and_local_timezone(tz)
-        .earliest()
-        .unwrap()
-        .to_utc();
+    let (start, end) = days_window(from, to, tz);
     let got = read_lake(lake);
     let want: Vec<_> = truth.calls_in(start, end).collect();
     assert!(
@@ -324,4 +323,19 @@ pub fn assert_lake_equals_truth(
             );
         }
     }
+}
+
+/// The call-log tables.
+pub const CALL_TABLES: &[&str] = &["calls", "call_legs", "call_recordings"];
+
+/// Every partition file of `tables` with its bytes, to compare a lake before and after.
+pub fn lake_files(lake: &Path, tables: &[&str]) -> Vec<(PathBuf, Vec<u8>)> {
+    tables
+        .iter()
+        .flat_map(|t| partition_files(lake, t).into_values().flatten())
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect()
 }

@@ -11,20 +11,43 @@ import duckdb
 def main(lake: str, truth_path: str) -> int:
     truth = json.load(open(truth_path))
     con = duckdb.connect()
-    calls = f"read_parquet('{lake}/calls/*/*.parquet', hive_partitioning=true)"
-    legs = f"read_parquet('{lake}/call_legs/*/*.parquet', hive_partitioning=true)"
-    n_calls = con.execute(f"SELECT count(*) FROM {calls}").fetchone()[0]
-    n_legs = con.execute(f"SELECT count(*) FROM {legs}").fetchone()[0]
-    per_day = {str(d): n for d, n in con.execute(f"SELECT date, count(*) FROM {calls} GROUP BY ALL").fetchall()}
+
+    def table(name: str) -> str:
+        return f"read_parquet('{lake}/{name}/*/*.parquet', hive_partitioning=true)"
+
+    def count(name: str) -> int:
+        return con.execute(f"SELECT count(*) FROM {table(name)}").fetchone()[0]
+
+    def per_day(name: str) -> dict:
+        rows = con.execute(f"SELECT date, count(*) FROM {table(name)} GROUP BY ALL").fetchall()
+        return {str(d): n for d, n in rows}
+
     problems = []
-    if n_calls != truth["calls"]:
-        problems.append(f"calls: lake {n_calls} != simulator {truth['calls']}")
-    if n_legs != truth["legs"]:
-        problems.append(f"legs: lake {n_legs} != simulator {truth['legs']}")
-    if per_day != {k: v for k, v in truth["calls_per_day"].items()}:
-        problems.append(f"calls per day differ: lake {per_day} simulator {truth['calls_per_day']}")
-    print(f"duckdb   calls {n_calls} (simulator {truth['calls']}), legs {n_legs} (simulator {truth['legs']}), "
-          f"{len(per_day)} days {truth['from']}..{truth['to']}")
+    figures = []
+    for name, key in [
+        ("calls", "calls"),
+        ("call_legs", "legs"),
+        ("messages", "messages"),
+        ("message_recipients", "message_recipients"),
+        ("message_attachments", "message_attachments"),
+        ("extensions", "extensions"),
+    ]:
+        n = count(name)
+        figures.append(f"{name} {n}")
+        if n != truth[key]:
+            problems.append(f"{name}: lake {n} != simulator {truth[key]}")
+    for name, key in [("calls", "calls_per_day"), ("messages", "messages_per_day")]:
+        got = per_day(name)
+        if got != truth[key]:
+            problems.append(f"{name} per day differ: lake {got} simulator {truth[key]}")
+    # Ids above 2^53 must come back exactly (they do not fit a double).
+    big = con.execute(
+        f"SELECT count(*) FROM {table('messages')} WHERE conversation_id > 9007199254740992"
+    ).fetchone()[0]
+    if truth["messages"] and not big:
+        problems.append("no conversation_id above 2^53 in the lake")
+    print(f"duckdb   {', '.join(figures)} = simulator for {truth['from']}..{truth['to']}"
+          if not problems else f"duckdb   {', '.join(figures)}")
     for p in problems:
         print("MISMATCH " + p)
     return 1 if problems else 0

@@ -30,6 +30,21 @@ def main(lake: str) -> None:
         },
         "min_start": str(con.execute(f"SELECT min(start_time)::VARCHAR FROM {calls}").fetchone()[0]),
     }
+    messages = f"read_parquet('{lake}/messages/*/*.parquet', hive_partitioning=true)"
+    out["messages"] = con.execute(f"SELECT count(*) FROM {messages}").fetchone()[0]
+    # Ids as text, so that nothing on the way (JSON, Python) can round them.
+    out["conversation_ids"] = sorted(
+        r[0] for r in con.execute(
+            f"SELECT DISTINCT conversation_id::VARCHAR FROM {messages} WHERE conversation_id IS NOT NULL"
+        ).fetchall()
+    )
+    out["message_types"] = {
+        r[0]: r[1]
+        for r in con.execute(
+            f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {messages}) "
+            "WHERE column_name IN ('id', 'conversation_id', 'creation_time', 'date')"
+        ).fetchall()
+    }
     print(json.dumps(out))
 
 

@@ -76,6 +76,10 @@ pub struct RunArgs {
     /// Days fetched at the same time (the rate limit is what bounds the speed).
     #[arg(long)]
     pub concurrency: Option<usize>,
+    /// What to archive, comma separated: call-log, message-store, extensions, active-calls
+    /// (default: the pipeline file's `streams`, else all of them).
+    #[arg(long, value_delimiter = ',', value_name = "STREAM,…")]
+    pub streams: Option<Vec<String>>,
 }
 
 /// Where data lands and how days are cut.
@@ -141,6 +145,9 @@ pub struct AccountArgs {
     pub extensions: u32,
     #[arg(long, default_value_t = 1500)]
     pub calls_per_day: u32,
+    /// Mean messages per user extension per day (a few busy mailboxes get many more).
+    #[arg(long, default_value_t = 3)]
+    pub messages_per_day: u32,
 }
 
 #[derive(Debug, Subcommand)]

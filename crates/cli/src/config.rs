@@ -36,7 +36,7 @@ pub struct PipelineFile {
     /// A name for logs and summaries.
     #[serde(default)]
     pub name: Option<String>,
-    /// What to archive. Today: `call-log`.
+    /// What to archive: `call-log`, `message-store`, `extensions`, `active-calls`.
     #[serde(default)]
     pub streams: Option<Vec<String>>,
     #[serde(default)]
@@ -98,20 +98,62 @@ impl PipelineFile {
     }
 }
 
-/// Streams the pipeline can archive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Streams the pipeline can archive; also their directory names in the raw zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stream {
+    /// The account call log → `calls`, `call_legs`, `call_recordings`.
     CallLog,
+    /// Every extension's message store → `messages`, `message_recipients`,
+    /// `message_attachments`. Reads the extension list to know the mailboxes.
+    MessageStore,
+    /// The extension list, a snapshot per run date → `extensions`.
+    Extensions,
+    /// The account's calls in progress, a snapshot per run → `active_calls`.
+    ActiveCalls,
 }
 
 impl Stream {
-    fn parse(s: &str) -> anyhow::Result<Self> {
-        match s {
-            "call-log" => Ok(Stream::CallLog),
-            other => Err(config_error(format!(
-                "unknown stream {other:?}; known streams: call-log"
-            ))),
+    pub const ALL: [Stream; 4] = [
+        Stream::CallLog,
+        Stream::MessageStore,
+        Stream::Extensions,
+        Stream::ActiveCalls,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stream::CallLog => "call-log",
+            Stream::MessageStore => "message-store",
+            Stream::Extensions => "extensions",
+            Stream::ActiveCalls => "active-calls",
         }
+    }
+
+    fn parse(s: &str) -> anyhow::Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.name() == s.trim())
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|st| st.name()).collect();
+                config_error(format!(
+                    "unknown stream {s:?}; known streams: {}",
+                    known.join(", ")
+                ))
+            })
+    }
+
+    /// The listed streams, sorted and without repeats; an empty list is an error.
+    fn parse_list(list: &[String]) -> anyhow::Result<Vec<Self>> {
+        let mut out = list
+            .iter()
+            .map(|s| Self::parse(s))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        out.sort();
+        out.dedup();
+        if out.is_empty() {
+            return Err(config_error("no streams listed"));
+        }
+        Ok(out)
     }
 }
 
@@ -155,13 +197,9 @@ impl RunConfig {
                 .as_deref()
                 .or(file.partition.time_zone.as_deref()),
         )?;
-        let streams = match &file.streams {
-            Some(list) if list.is_empty() => return Err(config_error("pipeline lists no streams")),
-            Some(list) => list
-                .iter()
-                .map(|s| Stream::parse(s))
-                .collect::<anyhow::Result<_>>()?,
-            None => vec![Stream::CallLog],
+        let streams = match args.streams.as_ref().or(file.streams.as_ref()) {
+            Some(list) => Stream::parse_list(list)?,
+            None => Stream::ALL.to_vec(),
         };
         let concurrency = args
             .concurrency
@@ -343,9 +381,11 @@ mod tests {
             },
             lookback_days: None,
             concurrency: None,
+            streams: None,
         };
         let cfg = RunConfig::from_args(&args).unwrap();
         assert_eq!(cfg.days().len(), 3); // leap day included
+        assert_eq!(cfg.streams, Stream::ALL);
         assert_eq!(cfg.raw, PathBuf::from("l/_raw"));
         assert_eq!(cfg.time_zone, Tz::UTC);
     }
@@ -360,5 +400,53 @@ mod tests {
         );
         let e = parse_tz(Some("Mars/Olympus")).unwrap_err();
         assert!(e.to_string().contains("Mars/Olympus"));
+    }
+
+    /// Every pipeline shipped in `pipelines/` is valid and archives the message store too.
+    #[test]
+    fn shipped_pipelines_are_valid() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let args = RunArgs {
+                pipeline: Some(path.clone()),
+                from: "2026-10-01".into(),
+                to: "2026-10-02".into(),
+                place: PlaceArgs {
+                    lake: None,
+                    raw: None,
+                    state: None,
+                    time_zone: None,
+                },
+                lookback_days: None,
+                concurrency: None,
+                streams: None,
+            };
+            let cfg =
+                RunConfig::from_args(&args).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                cfg.streams.contains(&Stream::MessageStore),
+                "{}",
+                path.display()
+            );
+            seen += 1;
+        }
+        assert!(seen >= 2, "pipelines found: {seen}");
+    }
+
+    #[test]
+    fn stream_lists_are_sorted_deduplicated_and_checked() {
+        let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            Stream::parse_list(&list(&["message-store", "call-log", "message-store"])).unwrap(),
+            vec![Stream::CallLog, Stream::MessageStore]
+        );
+        let e = Stream::parse_list(&list(&["sms"])).unwrap_err().to_string();
+        assert!(e.contains("\"sms\"") && e.contains("active-calls"), "{e}");
+        assert!(Stream::parse_list(&[]).is_err());
     }
 }

@@ -38,6 +38,13 @@ pub struct DemoTruth {
     pub legs: usize,
     pub deleted: usize,
     pub calls_per_day: BTreeMap<NaiveDate, usize>,
+    /// Messages of every mailbox (all availabilities), their `to` entries and attachments.
+    pub messages: usize,
+    pub message_recipients: usize,
+    pub message_attachments: usize,
+    pub messages_per_day: BTreeMap<NaiveDate, usize>,
+    /// Extensions in the list (the `extensions` snapshot).
+    pub extensions: usize,
 }
 
 fn sim_config(
@@ -55,6 +62,7 @@ fn sim_config(
         .with_seed(account.seed)
         .with_extensions(account.extensions)
         .with_calls_per_day(account.calls_per_day)
+        .with_messages_per_extension_per_day(account.messages_per_day)
         .with_data_range(data_from, data_to)
         .with_limits(limits)
 }
@@ -124,10 +132,11 @@ pub async fn demo(
         .await
         .context("cannot start the simulator on 127.0.0.1")?;
     eprintln!(
-        "demo: simulator on {} ({} extensions, ~{} calls/day, rate-limit window {} s), days {from}..{to} ({tz})",
+        "demo: simulator on {} ({} extensions, ~{} calls/day, ~{} messages/extension/day, rate-limit window {} s), days {from}..{to} ({tz})",
         handle.base_url(),
         args.account.extensions,
         args.account.calls_per_day,
+        args.account.messages_per_day,
         args.rate_window_secs
     );
 
@@ -142,7 +151,7 @@ pub async fn demo(
         lookback_days: config::DEFAULT_LOOKBACK_DAYS,
         concurrency: config::DEFAULT_CONCURRENCY,
         per_page: config::DEFAULT_PER_PAGE,
-        streams: vec![Stream::CallLog],
+        streams: Stream::ALL.to_vec(),
         server_url: None,
     };
     let result = pipeline::run(&cfg, sim_credentials(handle.base_url()), true, progress).await;
@@ -160,6 +169,11 @@ pub async fn demo(
         legs: 0,
         deleted: 0,
         calls_per_day: BTreeMap::new(),
+        messages: 0,
+        message_recipients: 0,
+        message_attachments: 0,
+        messages_per_day: BTreeMap::new(),
+        extensions: truth.extensions.len(),
     };
     for c in truth.calls_in(start, end) {
         t.calls += 1;
@@ -167,6 +181,18 @@ pub async fn demo(
         t.deleted += usize::from(c.deleted);
         *t.calls_per_day
             .entry(c.start_time.with_timezone(&tz).date_naive())
+            .or_default() += 1;
+    }
+    for m in truth
+        .messages
+        .iter()
+        .filter(|m| (start..end).contains(&m.creation_time))
+    {
+        t.messages += 1;
+        t.message_recipients += m.recipient_count;
+        t.message_attachments += m.attachment_ids.len();
+        *t.messages_per_day
+            .entry(m.creation_time.with_timezone(&tz).date_naive())
             .or_default() += 1;
     }
     if let Some(path) = &args.truth_out {

@@ -70,7 +70,7 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
                 .map(|(f, t)| f.iter_days().take_while(|d| *d <= t).collect());
             let started = std::time::Instant::now();
             let load = tokio::task::spawn_blocking(move || {
-                pipeline::transform_and_load(&cfg.raw, &cfg.lake, cfg.time_zone, days)
+                pipeline::transform_raw_zone(&cfg.raw, &cfg.lake, cfg.time_zone, days)
             })
             .await??;
             let report = pipeline::RunReport {
@@ -94,8 +94,15 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
                 pipeline::print_summary(out, &report, Some(a.lake.as_path()))?;
                 writeln!(
                     out,
-                    "truth    the simulator holds {} calls ({} legs, {} deleted) for {}..{} ({})",
-                    truth.calls, truth.legs, truth.deleted, truth.from, truth.to, truth.time_zone
+                    "truth    the simulator holds {} calls ({} legs, {} deleted) and {} messages for {}..{} ({}), {} extensions",
+                    truth.calls,
+                    truth.legs,
+                    truth.deleted,
+                    truth.messages,
+                    truth.from,
+                    truth.to,
+                    truth.time_zone,
+                    truth.extensions
                 )?;
                 writeln!(
                     out,

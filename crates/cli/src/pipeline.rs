@@ -3,23 +3,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use ringlake_extract::{
-    ApiClient, CallLogOptions, ClientOptions, Credentials, Progress, RequestStats, StreamSummary,
+    ApiClient, ClientOptions, Credentials, ExtensionsSummary, ExtractOptions, MessageStoreSummary,
+    Progress, RateGroup, RequestStats, SnapshotSummary, StreamSummary,
 };
 use ringlake_load::{LoadOptions, PartitionWrite};
-use ringlake_transform::{DeadLetter, TransformOptions, TransformStats};
+use ringlake_transform::{CallLogOutput, DeadLetter, TransformOptions, TransformStats};
 use tracing::info;
 
 use crate::config::{RunConfig, Stream};
-
-/// Name of the call-log stream in the raw zone and the checkpoint.
-pub const CALL_LOG_STREAM: &str = "call-log";
 
 /// What a run did, for the summary and the exit code.
 #[derive(Debug, Default)]
@@ -29,10 +27,26 @@ pub struct RunReport {
     pub wall: Duration,
 }
 
-#[derive(Debug)]
+/// What the extract stage did, stream by stream.
+#[derive(Debug, Default)]
 pub struct ExtractReport {
-    pub call_log: StreamSummary,
+    pub call_log: Option<StreamSummary>,
+    pub extensions: Option<ExtensionsSummary>,
+    pub message_store: Option<MessageStoreSummary>,
+    pub active_calls: Option<SnapshotSummary>,
+    /// Requests and wall time of each stream, in the order they ran.
+    pub stages: Vec<StageFigures>,
+    /// Requests of the whole run.
     pub requests: RequestStats,
+}
+
+/// The cost of one stream's extraction.
+#[derive(Debug, Clone)]
+pub struct StageFigures {
+    pub stream: Stream,
+    /// Requests per rate group (retries included).
+    pub requests: BTreeMap<RateGroup, u64>,
+    pub wall: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -44,16 +58,39 @@ pub struct LoadReport {
     pub partitions_unchanged: usize,
     pub partitions_removed: usize,
     pub dead_letters: usize,
-    pub dead_letter_files: Vec<std::path::PathBuf>,
+    pub dead_letter_files: Vec<PathBuf>,
+}
+
+impl LoadReport {
+    fn add(&mut self, other: LoadReport) {
+        let (t, o) = (&mut self.transform, other.transform);
+        t.pages += o.pages;
+        t.records_read += o.records_read;
+        t.duplicates_dropped += o.duplicates_dropped;
+        t.outside_days_dropped += o.outside_days_dropped;
+        t.dead_letters += o.dead_letters;
+        for (table, rows) in other.rows {
+            *self.rows.entry(table).or_default() += rows;
+        }
+        self.partitions_written += other.partitions_written;
+        self.partitions_unchanged += other.partitions_unchanged;
+        self.partitions_removed += other.partitions_removed;
+        self.dead_letters += other.dead_letters;
+        self.dead_letter_files.extend(other.dead_letter_files);
+    }
 }
 
 impl RunReport {
     /// True when the run finished but left work for the next run or set records aside.
     pub fn incomplete(&self) -> bool {
-        self.extract
-            .as_ref()
-            .is_some_and(|e| !e.call_log.failed_days.is_empty())
-            || self.load.as_ref().is_some_and(|l| l.dead_letters > 0)
+        self.extract.as_ref().is_some_and(|e| {
+            e.call_log
+                .as_ref()
+                .is_some_and(|s| !s.failed_days.is_empty())
+                || e.message_store
+                    .as_ref()
+                    .is_some_and(|s| !s.failed_mailboxes.is_empty())
+        }) || self.load.as_ref().is_some_and(|l| l.dead_letters > 0)
     }
 }
 
@@ -66,70 +103,196 @@ pub async fn run(
 ) -> anyhow::Result<RunReport> {
     let started = Instant::now();
     let days = cfg.days();
-    info!(pipeline = %cfg.name, from = %cfg.from, to = %cfg.to, days = days.len(), tz = %cfg.time_zone, "Run started.");
-    // The call log is the one stream today; config validation refuses any other name.
-    debug_assert!(cfg.streams.contains(&Stream::CallLog));
+    let streams: Vec<&str> = cfg.streams.iter().map(|s| s.name()).collect();
+    info!(pipeline = %cfg.name, from = %cfg.from, to = %cfg.to, days = days.len(), tz = %cfg.time_zone, streams = %streams.join(","), "Run started.");
 
     let client =
         ApiClient::new(creds, ClientOptions::default()).context("cannot set up the API client")?;
-    let opts = CallLogOptions::new(cfg.raw.clone(), cfg.state.clone())
+    let opts = ExtractOptions::new(cfg.raw.clone(), cfg.state.clone())
         .with_time_zone(cfg.time_zone)
         .with_lookback_days(cfg.lookback_days)
         .with_concurrency(cfg.concurrency)
         .with_per_page(cfg.per_page);
-    let summary = ringlake_extract::extract_call_log(&client, &opts, &days, progress).await?;
-    let failed: BTreeSet<NaiveDate> = summary.failed_days.iter().map(|(d, _)| *d).collect();
-    let mut report = RunReport {
-        extract: Some(ExtractReport {
-            call_log: summary,
-            requests: client.stats(),
-        }),
-        ..RunReport::default()
+    let wants = |s: Stream| cfg.streams.contains(&s);
+    // Snapshots (the extension list, active calls) are dated by the day the run takes them.
+    let snapshot_day = Utc::now().with_timezone(&cfg.time_zone).date_naive();
+    // A stream's cost is the requests of its own rate group; the streams of different groups
+    // run at the same time, so a difference of totals would mix them.
+    let stage = |stream: Stream, group: RateGroup, before: &RequestStats, began: Instant| {
+        let count = |st: &RequestStats| st.by_group.get(&group).map_or(0, |g| g.requests);
+        StageFigures {
+            stream,
+            requests: BTreeMap::from([(group, count(&client.stats()) - count(before))]),
+            wall: began.elapsed(),
+        }
     };
 
-    if load {
-        // A day that could not be fetched keeps whatever the lake already has for it: writing
-        // it from an incomplete raw zone would replace good rows with fewer.
-        let ready: BTreeSet<NaiveDate> = days
-            .iter()
-            .copied()
-            .filter(|d| !failed.contains(d))
-            .collect();
-        if !ready.is_empty() {
-            let lake_cfg = cfg.clone();
-            report.load = Some(
-                tokio::task::spawn_blocking(move || {
-                    transform_and_load(
-                        &lake_cfg.raw,
-                        &lake_cfg.lake,
-                        lake_cfg.time_zone,
-                        Some(ready),
-                    )
-                })
-                .await
-                .context("transform task failed")??,
-            );
+    // The call log and active calls are Heavy, the extension list Medium and the message
+    // store Light: each group has its own budget (API-NOTES §5), so the two branches run side
+    // by side and the run takes as long as the slower one, not the sum.
+    let calls = async {
+        let mut ex = ExtractReport::default();
+        if wants(Stream::CallLog) {
+            let (before, began) = (client.stats(), Instant::now());
+            ex.call_log =
+                Some(ringlake_extract::extract_call_log(&client, &opts, &days, progress).await?);
+            ex.stages
+                .push(stage(Stream::CallLog, RateGroup::Heavy, &before, began));
         }
+        if wants(Stream::ActiveCalls) {
+            let (before, began) = (client.stats(), Instant::now());
+            ex.active_calls =
+                Some(ringlake_extract::snapshot_active_calls(&client, &opts, progress).await?);
+            ex.stages
+                .push(stage(Stream::ActiveCalls, RateGroup::Heavy, &before, began));
+        }
+        anyhow::Ok(ex)
+    };
+    let messages = async {
+        let mut ex = ExtractReport::default();
+        if wants(Stream::Extensions) || wants(Stream::MessageStore) {
+            // The message store needs the list of mailboxes, so it reads the extension list
+            // even when the `extensions` table is not asked for.
+            let (before, began) = (client.stats(), Instant::now());
+            let list = ringlake_extract::extract_extensions(&client, &opts, snapshot_day, progress)
+                .await?;
+            ex.stages
+                .push(stage(Stream::Extensions, RateGroup::Medium, &before, began));
+            if wants(Stream::MessageStore) {
+                let (before, began) = (client.stats(), Instant::now());
+                ex.message_store = Some(
+                    ringlake_extract::extract_message_store(
+                        &client,
+                        &opts,
+                        &list.extensions,
+                        &days,
+                        progress,
+                    )
+                    .await?,
+                );
+                ex.stages.push(stage(
+                    Stream::MessageStore,
+                    RateGroup::Light,
+                    &before,
+                    began,
+                ));
+            }
+            ex.extensions = Some(list);
+        }
+        anyhow::Ok(ex)
+    };
+    // The first error cancels the other branch; its staged pages are removed and what it
+    // finished is in the checkpoint.
+    let (calls, messages) = tokio::try_join!(calls, messages)?;
+    let mut ex = ExtractReport {
+        call_log: calls.call_log,
+        active_calls: calls.active_calls,
+        extensions: messages.extensions,
+        message_store: messages.message_store,
+        stages: calls.stages.into_iter().chain(messages.stages).collect(),
+        requests: RequestStats::default(),
+    };
+    ex.requests = client.stats();
+
+    let mut report = RunReport::default();
+    if load {
+        let jobs = load_jobs(cfg, &days, snapshot_day, &ex);
+        let (raw, lake, tz) = (cfg.raw.clone(), cfg.lake.clone(), cfg.time_zone);
+        report.load = Some(
+            tokio::task::spawn_blocking(move || {
+                let mut total = LoadReport::default();
+                for (stream, days) in jobs {
+                    total.add(transform_and_load(&raw, &lake, tz, stream, Some(days))?);
+                }
+                anyhow::Ok(total)
+            })
+            .await
+            .context("transform task failed")??,
+        );
     }
+    report.extract = Some(ex);
     report.wall = started.elapsed();
     Ok(report)
 }
 
-/// Raw pages → tables → partitions. `days`: only these partitions, each written (or cleared)
-/// whole; `None`: every day the raw zone holds.
-pub fn transform_and_load(
+/// Which partitions each stream may rewrite after this extraction. A day that could not be
+/// fetched keeps whatever the lake already has for it: writing it from an incomplete raw
+/// zone would replace good rows with fewer.
+fn load_jobs(
+    cfg: &RunConfig,
+    days: &[NaiveDate],
+    snapshot_day: NaiveDate,
+    ex: &ExtractReport,
+) -> Vec<(Stream, BTreeSet<NaiveDate>)> {
+    let mut jobs = Vec::new();
+    if let Some(s) = &ex.call_log {
+        let failed: BTreeSet<NaiveDate> = s.failed_days.iter().map(|(d, _)| *d).collect();
+        let ready = days.iter().copied().filter(|d| !failed.contains(d));
+        jobs.push((Stream::CallLog, ready.collect()));
+    }
+    if let Some(s) = &ex.message_store {
+        jobs.push((Stream::MessageStore, s.complete_days.clone()));
+    }
+    if ex.extensions.is_some() && cfg.streams.contains(&Stream::Extensions) {
+        jobs.push((Stream::Extensions, BTreeSet::from([snapshot_day])));
+    }
+    if let Some(s) = &ex.active_calls {
+        let day = s.taken_at.with_timezone(&cfg.time_zone).date_naive();
+        jobs.push((Stream::ActiveCalls, BTreeSet::from([day])));
+    }
+    jobs.retain(|(_, days)| !days.is_empty());
+    jobs
+}
+
+/// `ringlake transform`: every stream whose directory the raw zone holds → the lake.
+/// `days`: only these partitions of the day-based streams (snapshots by their date).
+pub fn transform_raw_zone(
     raw: &Path,
     lake: &Path,
     tz: Tz,
     days: Option<BTreeSet<NaiveDate>>,
 ) -> anyhow::Result<LoadReport> {
-    let pages = ringlake_transform::find_pages(raw, CALL_LOG_STREAM, days.as_ref())
+    let streams: Vec<Stream> = Stream::ALL
+        .into_iter()
+        .filter(|s| raw.join(s.name()).is_dir())
+        .collect();
+    if streams.is_empty() {
+        return Err(crate::config::ConfigError(format!(
+            "{} holds none of the stream directories {}",
+            raw.display(),
+            Stream::ALL.map(|s| s.name()).join(", ")
+        ))
+        .into());
+    }
+    let mut total = LoadReport::default();
+    for stream in streams {
+        total.add(transform_and_load(raw, lake, tz, stream, days.clone())?);
+    }
+    Ok(total)
+}
+
+/// One stream's raw pages → tables → partitions. `days`: only these partitions, each
+/// written (or cleared) whole; `None`: every day the raw zone holds.
+pub fn transform_and_load(
+    raw: &Path,
+    lake: &Path,
+    tz: Tz,
+    stream: Stream,
+    days: Option<BTreeSet<NaiveDate>>,
+) -> anyhow::Result<LoadReport> {
+    let pages = ringlake_transform::find_pages(raw, stream.name(), days.as_ref())
         .with_context(|| format!("cannot list raw pages in {}", raw.display()))?;
     let mut opts = TransformOptions::new().with_time_zone(tz);
     if let Some(d) = days {
         opts = opts.with_days(d);
     }
-    let out = ringlake_transform::transform_call_log(&pages, &opts)?;
+    let transform = match stream {
+        Stream::CallLog => ringlake_transform::transform_call_log,
+        Stream::MessageStore => ringlake_transform::transform_messages,
+        Stream::Extensions => ringlake_transform::transform_extensions,
+        Stream::ActiveCalls => ringlake_transform::transform_active_calls,
+    };
+    let out: CallLogOutput = transform(&pages, &opts)?;
     let mut report = LoadReport {
         transform: out.stats.clone(),
         ..LoadReport::default()
@@ -151,6 +314,7 @@ pub fn transform_and_load(
     report.dead_letters = out.dead_letters.len();
     report.dead_letter_files = write_dead_letters(lake, &out.dead_letters)?;
     info!(
+        stream = stream.name(),
         pages = out.stats.pages,
         records = out.stats.records_read,
         written = report.partitions_written,
@@ -199,37 +363,7 @@ pub fn print_summary(
     lake: Option<&Path>,
 ) -> std::io::Result<()> {
     if let Some(e) = &report.extract {
-        let s = &e.call_log;
-        writeln!(
-            out,
-            "extract  call-log: {} days ({} fetched, {} already final), {} pages, {} records, {:.1} MB",
-            s.days_total,
-            s.days_fetched,
-            s.days_skipped,
-            s.pages,
-            s.records,
-            s.bytes as f64 / 1e6
-        )?;
-        let groups: Vec<String> = e
-            .requests
-            .by_group
-            .iter()
-            .map(|(g, st)| format!("{g} {}", st.requests))
-            .collect();
-        writeln!(
-            out,
-            "requests {} ({}), 429 responses: {}, retries: {}",
-            e.requests.total_requests(),
-            groups.join(", "),
-            e.requests.total_429(),
-            e.requests.by_group.values().map(|g| g.retries).sum::<u64>()
-        )?;
-        for (day, why) in &s.failed_days {
-            writeln!(
-                out,
-                "FAILED   {day}: {why} (run the same command again to fetch it)"
-            )?;
-        }
+        print_extract(out, e)?;
     }
     if let Some(l) = &report.load {
         let rows: Vec<String> = l.rows.iter().map(|(t, n)| format!("{t} {n}")).collect();
@@ -253,5 +387,92 @@ pub fn print_summary(
         writeln!(out, "lake at  {}", lake.display())?;
     }
     writeln!(out, "wall     {:.1} s", report.wall.as_secs_f64())?;
+    Ok(())
+}
+
+fn print_extract(out: &mut dyn std::io::Write, e: &ExtractReport) -> std::io::Result<()> {
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    for st in &e.stages {
+        let what = match st.stream {
+            Stream::CallLog => e.call_log.as_ref().map(|s| {
+                format!(
+                    "{} days ({} fetched, {} already final), {} pages, {} records, {:.1} MB",
+                    s.days_total,
+                    s.days_fetched,
+                    s.days_skipped,
+                    s.pages,
+                    s.records,
+                    mb(s.bytes)
+                )
+            }),
+            Stream::Extensions => e.extensions.as_ref().map(|s| {
+                format!(
+                    "{} extensions, {} pages, {:.1} MB",
+                    s.records,
+                    s.pages,
+                    mb(s.bytes)
+                )
+            }),
+            Stream::MessageStore => e.message_store.as_ref().map(|s| {
+                format!(
+                    "{} mailboxes ({} fetched, {} already final, {} without a store), {} pages, {} records, {:.1} MB",
+                    s.mailboxes_total,
+                    s.mailboxes_fetched,
+                    s.mailboxes_skipped,
+                    s.mailboxes_without_store,
+                    s.pages,
+                    s.records,
+                    mb(s.bytes)
+                )
+            }),
+            Stream::ActiveCalls => e
+                .active_calls
+                .as_ref()
+                .map(|s| format!("{} calls in progress, {} pages", s.records, s.pages)),
+        };
+        let requests: Vec<String> = st
+            .requests
+            .iter()
+            .map(|(g, n)| format!("{g} {n}"))
+            .collect();
+        writeln!(
+            out,
+            "extract  {}: {}; requests: {}; {:.1} s",
+            st.stream.name(),
+            what.unwrap_or_default(),
+            if requests.is_empty() {
+                "none".to_string()
+            } else {
+                requests.join(", ")
+            },
+            st.wall.as_secs_f64()
+        )?;
+    }
+    let groups: Vec<String> = e
+        .requests
+        .by_group
+        .iter()
+        .map(|(g, st)| format!("{g} {}", st.requests))
+        .collect();
+    writeln!(
+        out,
+        "requests {} ({}), 429 responses: {}, retries: {}",
+        e.requests.total_requests(),
+        groups.join(", "),
+        e.requests.total_429(),
+        e.requests.by_group.values().map(|g| g.retries).sum::<u64>()
+    )?;
+    for (day, why) in e.call_log.iter().flat_map(|s| &s.failed_days) {
+        writeln!(
+            out,
+            "FAILED   call-log {day}: {why} (run the same command again to fetch it)"
+        )?;
+    }
+    for (mailbox, why) in e.message_store.iter().flat_map(|s| &s.failed_mailboxes) {
+        writeln!(
+            out,
+            "FAILED   message-store of extension {mailbox}: {why} (run the same command again to fetch it)"
+        )?;
+    }
     Ok(())
 }

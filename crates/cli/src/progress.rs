@@ -1,5 +1,5 @@
-//! Progress on stderr (indicatif): days done, pages and records so far, and what the run is
-//! waiting for — a rate-limit wait is shown as such, with its expected end.
+//! Progress on stderr (indicatif): call-log days done, pages and records of every stream so
+//! far, and what the run is waiting for — a rate-limit wait is shown as such, with its expected end.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -44,7 +44,7 @@ impl Bar {
 
     fn counts(&self) -> String {
         format!(
-            "{} pages, {} records",
+            "{} pages, {} records (all streams)",
             self.pages.load(Ordering::Relaxed),
             self.records.load(Ordering::Relaxed)
         )

@@ -1,5 +1,6 @@
-//! `<state>/checkpoint.json`: which days of which stream are on disk, and when they were
-//! fetched. Written atomically (temporary file, fsync, rename) after a day is in place.
+//! `<state>/checkpoint.json`: which days of which stream are on disk, which spans of which
+//! mailbox's message store, and when they were fetched. Written atomically (temporary file,
+//! fsync, rename) after a window is in place — at once for a day, coalesced for mailboxes.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -28,6 +29,21 @@ pub(crate) struct DayRecord {
     pub fetched_at: DateTime<Utc>,
 }
 
+/// What the checkpoint knows of one fetched span of a mailbox's message store: the
+/// partition days `from_day..=to_day` read with one request window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SpanRecord {
+    pub from_day: NaiveDate,
+    pub to_day: NaiveDate,
+    pub window_from: DateTime<Utc>,
+    pub window_to: DateTime<Utc>,
+    pub fetched_at: DateTime<Utc>,
+    pub pages: u32,
+    pub records: u64,
+    /// Bytes of the page bodies as received (before compression).
+    pub bytes: u64,
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CheckpointData {
     #[serde(default)]
@@ -35,29 +51,101 @@ struct CheckpointData {
     /// stream name ("call-log") → day → record. Other streams are kept as they are.
     #[serde(default)]
     streams: BTreeMap<String, BTreeMap<NaiveDate, DayRecord>>,
+    /// Mailbox (extension id) → spans of its message store fetched. Added in issue 3;
+    /// a file without it reads as "no mailbox fetched yet".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    message_store: BTreeMap<i64, Vec<SpanRecord>>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    data: CheckpointData,
+    /// Changes not yet written (see [`Checkpoint::note_span`]).
+    dirty: bool,
 }
 
 /// The checkpoint file, loaded once; one lock serialises updates.
 #[derive(Debug)]
 pub(crate) struct Checkpoint {
     path: PathBuf,
-    data: tokio::sync::Mutex<CheckpointData>,
+    state: tokio::sync::Mutex<State>,
 }
 
-/// The re-run rule: a day is skipped only when it is done for the same window and was
-/// fetched at least `lookback_days` after its window ended. Records of recent days still
-/// change (billing, recordings — DESIGN "extract"), so those are fetched again; a changed
-/// window (another time zone) is fetched again too.
+/// The one re-run rule: a window is settled — skipped on a re-run — when a fetch whose
+/// window contains it happened at least `lookback_days` after the window ended. Records of
+/// recent days still change (billing, recordings, message status — DESIGN "extract"), so
+/// those are fetched again; a window the fetch did not cover (another time zone) is fetched
+/// again too.
+fn settles(
+    fetched: (DateTime<Utc>, DateTime<Utc>),
+    fetched_at: DateTime<Utc>,
+    window: (DateTime<Utc>, DateTime<Utc>),
+    lookback_days: u32,
+) -> bool {
+    fetched.0 <= window.0
+        && window.1 <= fetched.1
+        && fetched_at >= window.1 + Duration::days(i64::from(lookback_days))
+}
+
+/// [`settles`] for a day of a day stream.
 pub(crate) fn is_settled(
     done: Option<&DayRecord>,
     window: (DateTime<Utc>, DateTime<Utc>),
     lookback_days: u32,
 ) -> bool {
     done.is_some_and(|d| {
-        d.window_from == window.0
-            && d.window_to == window.1
-            && d.fetched_at >= window.1 + Duration::days(i64::from(lookback_days))
+        settles(
+            (d.window_from, d.window_to),
+            d.fetched_at,
+            window,
+            lookback_days,
+        )
     })
+}
+
+/// [`settles`] for day `day` (window `window`) of a mailbox: some span of the mailbox
+/// covers the day and settles its window.
+pub(crate) fn is_day_settled_in_spans(
+    spans: &[SpanRecord],
+    day: NaiveDate,
+    window: (DateTime<Utc>, DateTime<Utc>),
+    lookback_days: u32,
+) -> bool {
+    spans.iter().any(|s| {
+        s.from_day <= day
+            && day <= s.to_day
+            && settles(
+                (s.window_from, s.window_to),
+                s.fetched_at,
+                window,
+                lookback_days,
+            )
+    })
+}
+
+/// Beyond this many spans per mailbox the oldest fetches are forgotten. Daily runs add a
+/// span per mailbox that no later one covers; with thousands of mailboxes an unbounded list
+/// would make the file grow forever. Forgetting is always safe: an old range asked again
+/// costs one request per mailbox.
+const MAX_SPANS_PER_MAILBOX: usize = 32;
+
+/// Adds `span` to a mailbox's spans, dropping the ones it fully covers (it is newer) and
+/// the oldest fetches beyond [`MAX_SPANS_PER_MAILBOX`].
+fn merge_span(spans: &mut Vec<SpanRecord>, span: SpanRecord) {
+    spans.retain(|old| {
+        !(span.from_day <= old.from_day
+            && old.to_day <= span.to_day
+            && span.window_from <= old.window_from
+            && old.window_to <= span.window_to)
+    });
+    spans.push(span);
+    if spans.len() > MAX_SPANS_PER_MAILBOX {
+        spans.sort_by_key(|s| std::cmp::Reverse(s.fetched_at));
+        spans.truncate(MAX_SPANS_PER_MAILBOX);
+    }
+    spans.sort_by(|a, b| {
+        (a.from_day, a.to_day, a.fetched_at).cmp(&(b.from_day, b.to_day, b.fetched_at))
+    });
 }
 
 impl Checkpoint {
@@ -94,18 +182,24 @@ impl Checkpoint {
         }
         Ok(Checkpoint {
             path,
-            data: tokio::sync::Mutex::new(data),
+            state: tokio::sync::Mutex::new(State { data, dirty: false }),
         })
     }
 
     pub(crate) async fn get(&self, stream: &str, day: NaiveDate) -> Option<DayRecord> {
-        self.data
+        self.state
             .lock()
             .await
+            .data
             .streams
             .get(stream)?
             .get(&day)
             .cloned()
+    }
+
+    /// The recorded spans of every mailbox.
+    pub(crate) async fn mailbox_spans(&self) -> BTreeMap<i64, Vec<SpanRecord>> {
+        self.state.lock().await.data.message_store.clone()
     }
 
     /// Marks `day` done and writes the file atomically.
@@ -115,13 +209,37 @@ impl Checkpoint {
         day: NaiveDate,
         record: DayRecord,
     ) -> Result<()> {
-        let mut data = self.data.lock().await;
-        data.version = VERSION;
-        data.streams
+        let mut state = self.state.lock().await;
+        state
+            .data
+            .streams
             .entry(stream.to_owned())
             .or_default()
             .insert(day, record);
-        let bytes = serde_json::to_vec_pretty(&*data).map_err(|e| Error::Checkpoint {
+        self.write(&mut state).await
+    }
+
+    /// Records a fetched span of `mailbox` in memory only; [`Checkpoint::flush`] writes
+    /// it. With thousands of mailboxes, one rewrite of the file per mailbox would cost
+    /// more than the fetch.
+    pub(crate) async fn note_span(&self, mailbox: i64, span: SpanRecord) {
+        let mut state = self.state.lock().await;
+        merge_span(state.data.message_store.entry(mailbox).or_default(), span);
+        state.dirty = true;
+    }
+
+    /// Writes the file if something changed since the last write.
+    pub(crate) async fn flush(&self) -> Result<()> {
+        let mut state = self.state.lock().await;
+        if state.dirty {
+            self.write(&mut state).await?;
+        }
+        Ok(())
+    }
+
+    async fn write(&self, state: &mut State) -> Result<()> {
+        state.data.version = VERSION;
+        let bytes = serde_json::to_vec_pretty(&state.data).map_err(|e| Error::Checkpoint {
             path: self.path.clone(),
             detail: e.to_string(),
         })?;
@@ -129,7 +247,9 @@ impl Checkpoint {
         // Still holding the lock: two writers never race on the rename.
         tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
             .await
-            .map_err(|e| Error::io("write", &self.path, std::io::Error::other(e)))?
+            .map_err(|e| Error::io("write", &self.path, std::io::Error::other(e)))??;
+        state.dirty = false;
+        Ok(())
     }
 }
 
@@ -251,6 +371,138 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(files, [std::ffi::OsString::from(FILE_NAME)]);
+    }
+
+    fn span(from: &str, to: &str, fetched_at: &str) -> SpanRecord {
+        let (from_day, to_day): (NaiveDate, NaiveDate) =
+            (from.parse().unwrap(), to.parse().unwrap());
+        SpanRecord {
+            from_day,
+            to_day,
+            window_from: from_day.and_time(chrono::NaiveTime::MIN).and_utc(),
+            window_to: (to_day + Duration::days(1))
+                .and_time(chrono::NaiveTime::MIN)
+                .and_utc(),
+            fetched_at: t(fetched_at),
+            pages: 1,
+            records: 0,
+            bytes: 10,
+        }
+    }
+
+    fn utc_day(s: &str) -> (NaiveDate, (DateTime<Utc>, DateTime<Utc>)) {
+        let day: NaiveDate = s.parse().unwrap();
+        (day, crate::window::day_window(day, chrono_tz::Tz::UTC))
+    }
+
+    #[test]
+    fn span_settles_the_days_it_covers_that_ended_lookback_days_before_the_fetch() {
+        // Fetched 2024-01-07 00:00 with look-back 2: days ending by 01-05 00:00 are settled.
+        let spans = [span("2024-01-01", "2024-01-06", "2024-01-07T00:00:00Z")];
+        let settled: Vec<bool> = [
+            "2023-12-31",
+            "2024-01-01",
+            "2024-01-04",
+            "2024-01-05",
+            "2024-01-06",
+            "2024-01-07",
+        ]
+        .iter()
+        .map(|d| {
+            let (day, w) = utc_day(d);
+            is_day_settled_in_spans(&spans, day, w, 2)
+        })
+        .collect();
+        assert_eq!(settled, [false, true, true, false, false, false]);
+        // Another time zone's window of a covered day that sticks out of the span's window.
+        let day: NaiveDate = "2024-01-01".parse().unwrap();
+        let berlin = crate::window::day_window(day, chrono_tz::Europe::Berlin);
+        assert!(!is_day_settled_in_spans(&spans, day, berlin, 2));
+        // ... but one in the middle of the span is.
+        let day: NaiveDate = "2024-01-02".parse().unwrap();
+        let la = crate::window::day_window(day, chrono_tz::America::Los_Angeles);
+        assert!(is_day_settled_in_spans(&spans, day, la, 2));
+        assert!(!is_day_settled_in_spans(&[], day, la, 0));
+    }
+
+    #[test]
+    fn a_newer_span_drops_the_spans_it_covers() {
+        let mut spans = vec![
+            span("2024-01-01", "2024-01-03", "2024-01-04T00:00:00Z"),
+            span("2024-01-03", "2024-01-05", "2024-01-06T00:00:00Z"),
+        ];
+        merge_span(
+            &mut spans,
+            span("2024-01-02", "2024-01-05", "2024-01-09T00:00:00Z"),
+        );
+        let kept: Vec<(String, String)> = spans
+            .iter()
+            .map(|s| (s.from_day.to_string(), s.to_day.to_string()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("2024-01-01".to_owned(), "2024-01-03".to_owned()),
+                ("2024-01-02".to_owned(), "2024-01-05".to_owned())
+            ]
+        );
+        // Daily runs: only the newest fetches are kept.
+        let mut daily = Vec::new();
+        let first: NaiveDate = "2024-01-01".parse().unwrap();
+        for i in 0..100u64 {
+            let from = first + chrono::Days::new(i);
+            let to = from + chrono::Days::new(2);
+            let fetched = format!("{}T01:00:00Z", to + chrono::Days::new(1));
+            merge_span(
+                &mut daily,
+                span(&from.to_string(), &to.to_string(), &fetched),
+            );
+        }
+        assert_eq!(daily.len(), MAX_SPANS_PER_MAILBOX);
+        assert_eq!(daily[0].from_day, first + chrono::Days::new(100 - 32));
+        assert_eq!(daily[31].from_day, first + chrono::Days::new(99));
+        // The same span again replaces itself.
+        merge_span(
+            &mut spans,
+            span("2024-01-02", "2024-01-05", "2024-01-10T00:00:00Z"),
+        );
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[1].fetched_at, t("2024-01-10T00:00:00Z"));
+    }
+
+    #[tokio::test]
+    async fn spans_are_written_on_flush_only_and_old_files_still_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A file of the call-log-only format.
+        let old = r#"{"version":1,"streams":{"call-log":{"2024-01-01":{"pages":1,"records":1,"bytes":1,"window_from":"2024-01-01T00:00:00Z","window_to":"2024-01-02T00:00:00Z","fetched_at":"2024-01-05T00:00:00Z"}}}}"#;
+        fs::write(tmp.path().join(FILE_NAME), old).unwrap();
+        let cp = Checkpoint::load(tmp.path()).unwrap();
+        assert!(cp.mailbox_spans().await.is_empty());
+        let s = span("2024-01-01", "2024-01-02", "2024-01-09T00:00:00Z");
+        cp.note_span(42, s.clone()).await;
+        assert_eq!(
+            fs::read_to_string(tmp.path().join(FILE_NAME)).unwrap(),
+            old,
+            "not written yet"
+        );
+        cp.flush().await.unwrap();
+        let again = Checkpoint::load(tmp.path()).unwrap();
+        assert_eq!(again.mailbox_spans().await, BTreeMap::from([(42, vec![s])]));
+        assert!(
+            again
+                .get("call-log", "2024-01-01".parse().unwrap())
+                .await
+                .is_some()
+        );
+        // With no mailbox recorded the file keeps the old shape.
+        let tmp2 = tempfile::tempdir().unwrap();
+        let cp = Checkpoint::load(tmp2.path()).unwrap();
+        let (day, w) = utc_day("2024-01-02");
+        cp.record("call-log", day, rec(w.0, w.1, t("2024-01-09T00:00:00Z")))
+            .await
+            .unwrap();
+        let text = fs::read_to_string(tmp2.path().join(FILE_NAME)).unwrap();
+        assert!(!text.contains("message_store"), "{text}");
     }
 
     #[test]

@@ -130,6 +130,10 @@ pub(crate) struct Reply {
 pub(crate) struct PageInfo {
     pub records: usize,
     pub next_page: Option<String>,
+    /// `paging.page` and `paging.totalPages`, when sent (message and extension lists send
+    /// them, call-log lists do not: API-NOTES §2.1).
+    pub page: Option<i64>,
+    pub total_pages: Option<i64>,
 }
 
 impl ApiClient {
@@ -431,9 +435,12 @@ impl Inner {
 /// Checks a 2xx body is a list envelope and reads what paging needs.
 pub(crate) fn page_info(body: &[u8]) -> std::result::Result<PageInfo, String> {
     let page: ListPage<'_> = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let paging = page.paging.as_ref();
     Ok(PageInfo {
         records: page.records.len(),
         next_page: page.next_page_uri().map(str::to_owned),
+        page: paging.and_then(|p| p.page),
+        total_pages: paging.and_then(|p| p.total_pages),
     })
 }
 
@@ -531,6 +538,13 @@ mod tests {
         let info = page_info(body).unwrap();
         assert_eq!(info.records, 2);
         assert_eq!(info.next_page.as_deref(), Some("https://h/x?page=2"));
+        assert_eq!((info.page, info.total_pages), (None, None));
+        let info = page_info(br#"{"records":[],"paging":{"page":3,"totalPages":3,"perPage":10}}"#)
+            .unwrap();
+        assert_eq!(
+            (info.records, info.page, info.total_pages),
+            (0, Some(3), Some(3))
+        );
         assert!(page_info(&body[..body.len() - 5]).is_err());
         assert!(page_info(b"").is_err());
     }

@@ -5,8 +5,6 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
-
 use crate::pacer::RateGroup;
 
 /// Everything that can go wrong while extracting.
@@ -85,9 +83,11 @@ pub enum Error {
     },
 
     /// Paging went wrong (a `nextPage` loop, too many pages, an unusable link).
-    #[error("paging call log for {day} failed at {path}: {detail}")]
+    #[error("paging {window} failed at {path}: {detail}")]
     Paging {
-        day: NaiveDate,
+        /// The stream and window, e.g. `call-log 2024-01-02` or
+        /// `message-store 2024-01-01_2024-01-05/123`.
+        window: String,
         path: String,
         detail: String,
     },
@@ -137,7 +137,8 @@ impl Error {
         )
     }
 
-    /// True when the error concerns one day only, so the other days can go on.
+    /// True when the error concerns one window only (a day, a mailbox), so the others
+    /// can go on.
     pub(crate) fn is_day_local(&self) -> bool {
         self.is_retryable() || matches!(self, Error::Paging { .. })
     }
@@ -169,7 +170,7 @@ mod tests {
         };
         assert!(server.is_retryable() && server.is_day_local() && !server.is_config());
         let paging = Error::Paging {
-            day: NaiveDate::MIN,
+            window: "call-log 2024-01-02".into(),
             path: "/p".into(),
             detail: "loop".into(),
         };

@@ -1,9 +1,11 @@
-//! The raw landing zone: `<raw>/<stream>/<YYYY-MM-DD>/page-00001.json.zst`.
+//! The raw landing zone: `<raw>/<stream>/<window>[/<leaf>]/page-00001.json.zst`
+//! (issue-3 contract: `call-log/<day>`, `extensions/<day>`, `message-store/<FROM>_<TO>/<MAILBOX>`,
+//! `active-calls/<day>/<SNAPSHOT>`).
 //!
 //! Every page body is kept byte for byte (zstd-compressed) and written before it is used.
-//! A day is fetched into a staging directory whose name starts with `.` and renamed into
-//! place whole, so a reader of `<raw>/<stream>/*/` never sees half a day; names starting
-//! with `.` are what every reader and glob skips.
+//! A window is fetched into a staging directory beside its final place whose name starts
+//! with `.` and renamed into place whole, so a reader of `<raw>/<stream>/*/` never sees half
+//! a window; names starting with `.` are what every reader and glob skips.
 
 use std::fs;
 use std::io::Write;
@@ -23,6 +25,9 @@ const ZSTD_LEVEL: i32 = 3;
 #[derive(Clone, Debug)]
 pub(crate) struct StreamDir {
     root: PathBuf,
+    /// Directory levels between the stream root and the page files: 1 for
+    /// `<stream>/<day>/`, 2 for `<stream>/<span>/<mailbox>/`.
+    depth: usize,
 }
 
 /// The file name of page `page` (1-based).
@@ -40,49 +45,38 @@ fn random_suffix() -> String {
 }
 
 impl StreamDir {
+    /// A stream whose windows are the directories right under `<raw>/<stream>/`.
     pub(crate) fn new(raw_dir: &Path, stream: &str) -> Self {
         StreamDir {
             root: raw_dir.join(stream),
+            depth: 1,
         }
     }
 
-    /// Creates the stream directory and removes what a killed run left: staging
-    /// directories, and replaced copies — a replaced copy whose day is missing (killed
-    /// between the two renames of a publish) is put back instead.
+    /// A stream whose windows are two levels down (`<raw>/<stream>/<a>/<b>/`).
+    pub(crate) fn nested(raw_dir: &Path, stream: &str) -> Self {
+        StreamDir {
+            root: raw_dir.join(stream),
+            depth: 2,
+        }
+    }
+
+    /// Creates the stream directory and removes what a killed run left, at every level
+    /// that holds windows: staging directories, and replaced copies — a replaced copy
+    /// whose window is missing (killed between the two renames of a publish) is put back
+    /// instead.
     pub(crate) fn prepare(&self) -> Result<usize> {
         fs::create_dir_all(&self.root).map_err(|e| Error::io("create directory", &self.root, e))?;
-        let mut leftovers: Vec<(String, PathBuf)> = Vec::new();
-        let entries =
-            fs::read_dir(&self.root).map_err(|e| Error::io("list directory", &self.root, e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io("list directory", &self.root, e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') {
-                leftovers.push((name, entry.path()));
-            }
-        }
-        leftovers.sort();
-        let mut removed = 0;
-        for (name, path) in leftovers {
-            if let Some(day) = name
-                .strip_prefix('.')
-                .and_then(|n| n.split_once(".old-"))
-                .map(|(d, _)| d)
-            {
-                let target = self.root.join(day);
-                if day.parse::<NaiveDate>().is_ok() && !target.exists() {
-                    warn!(path = %path.display(), "Restoring a day copy that an interrupted run had moved aside.");
-                    fs::rename(&path, &target).map_err(|e| Error::io("restore", &path, e))?;
-                    continue;
+        let mut removed = clean_level(&self.root)?;
+        if self.depth == 2 {
+            let entries =
+                fs::read_dir(&self.root).map_err(|e| Error::io("list directory", &self.root, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::io("list directory", &self.root, e))?;
+                if entry.path().is_dir() {
+                    removed += clean_level(&entry.path())?;
                 }
             }
-            let result = if path.is_dir() {
-                fs::remove_dir_all(&path)
-            } else {
-                fs::remove_file(&path)
-            };
-            result.map_err(|e| Error::io("remove leftover", &path, e))?;
-            removed += 1;
         }
         if removed > 0 {
             info!(removed, dir = %self.root.display(), "Removed leftovers of an interrupted run.");
@@ -90,33 +84,87 @@ impl StreamDir {
         Ok(removed)
     }
 
-    /// A fresh staging directory for `day`.
-    pub(crate) fn stage_day(&self, day: NaiveDate) -> Result<DayStaging> {
-        let dir = self.root.join(format!(
-            ".{}.partial-{}",
-            day_dir_name(day),
-            random_suffix()
-        ));
+    /// A fresh staging directory for the window at `path` under the stream root (one
+    /// name per level, e.g. `["2024-01-02"]` or `["2024-01-01_2024-01-05", "123"]`).
+    pub(crate) fn stage(&self, path: &[&str]) -> Result<Staging> {
+        let [parents @ .., name] = path else {
+            return Err(Error::Config("empty raw window path".into()));
+        };
+        if path.len() != self.depth
+            || path
+                .iter()
+                .any(|p| p.is_empty() || p.starts_with('.') || p.contains(['/', '\\']))
+        {
+            return Err(Error::Config(format!(
+                "raw window path {path:?} does not fit {}",
+                self.root.display()
+            )));
+        }
+        let parent = parents.iter().fold(self.root.clone(), |dir, p| dir.join(p));
+        let dir = parent.join(format!(".{name}.partial-{}", random_suffix()));
         fs::create_dir_all(&dir).map_err(|e| Error::io("create directory", &dir, e))?;
-        Ok(DayStaging {
+        Ok(Staging {
             dir,
-            root: self.root.clone(),
-            day,
+            parent,
+            name: (*name).to_owned(),
             published: false,
         })
     }
+
+    /// A fresh staging directory for `day` of a day stream.
+    pub(crate) fn stage_day(&self, day: NaiveDate) -> Result<Staging> {
+        self.stage(&[&day_dir_name(day)])
+    }
 }
 
-/// A day being fetched. Dropped unpublished, it removes its directory.
+/// Removes (or restores) the dot-entries of one directory level.
+fn clean_level(dir: &Path) -> Result<usize> {
+    let mut leftovers: Vec<(String, PathBuf)> = Vec::new();
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("list directory", dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("list directory", dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            leftovers.push((name, entry.path()));
+        }
+    }
+    leftovers.sort();
+    let mut removed = 0;
+    for (name, path) in leftovers {
+        if let Some(window) = name
+            .strip_prefix('.')
+            .and_then(|n| n.rsplit_once(".old-"))
+            .map(|(w, _)| w)
+        {
+            let target = dir.join(window);
+            if !window.is_empty() && !window.starts_with('.') && !target.exists() {
+                warn!(path = %path.display(), "Restoring a window copy that an interrupted run had moved aside.");
+                fs::rename(&path, &target).map_err(|e| Error::io("restore", &path, e))?;
+                continue;
+            }
+        }
+        let result = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        result.map_err(|e| Error::io("remove leftover", &path, e))?;
+        removed += 1;
+    }
+    Ok(removed)
+}
+
+/// A window being fetched. Dropped unpublished, it removes its directory.
 #[derive(Debug)]
-pub(crate) struct DayStaging {
+pub(crate) struct Staging {
     dir: PathBuf,
-    root: PathBuf,
-    day: NaiveDate,
+    /// Where the window is published, and its name there.
+    parent: PathBuf,
+    name: String,
     published: bool,
 }
 
-impl DayStaging {
+impl Staging {
     /// Writes page `page` (compressed, fsynced) before anyone reads it.
     pub(crate) async fn write_page(&self, page: u32, body: Vec<u8>) -> Result<()> {
         let path = self.dir.join(page_file_name(page));
@@ -125,10 +173,10 @@ impl DayStaging {
             .map_err(|e| Error::io("write", &self.dir, std::io::Error::other(e)))?
     }
 
-    /// Renames the complete day into place, replacing a previous copy.
+    /// Renames the complete window into place, replacing a previous copy.
     pub(crate) async fn publish(mut self) -> Result<PathBuf> {
-        let (dir, root, day) = (self.dir.clone(), self.root.clone(), self.day);
-        let published = tokio::task::spawn_blocking(move || publish_dir(&dir, &root, day))
+        let (dir, parent, name) = (self.dir.clone(), self.parent.clone(), self.name.clone());
+        let published = tokio::task::spawn_blocking(move || publish_dir(&dir, &parent, &name))
             .await
             .map_err(|e| Error::io("publish", &self.dir, std::io::Error::other(e)))??;
         self.published = true;
@@ -136,7 +184,7 @@ impl DayStaging {
     }
 }
 
-impl Drop for DayStaging {
+impl Drop for Staging {
     fn drop(&mut self) {
         if !self.published
             && let Err(e) = fs::remove_dir_all(&self.dir)
@@ -175,19 +223,19 @@ fn sync_dir(path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn publish_dir(staging: &Path, root: &Path, day: NaiveDate) -> Result<PathBuf> {
+fn publish_dir(staging: &Path, parent: &Path, name: &str) -> Result<PathBuf> {
     sync_dir(staging)?;
-    let target = root.join(day_dir_name(day));
-    let old = root.join(format!(".{}.old-{}", day_dir_name(day), random_suffix()));
+    let target = parent.join(name);
+    let old = parent.join(format!(".{name}.old-{}", random_suffix()));
     let had_old = match fs::rename(&target, &old) {
         Ok(()) => true,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
         Err(e) => return Err(Error::io("move aside", &target, e)),
     };
     fs::rename(staging, &target).map_err(|e| Error::io("rename into place", staging, e))?;
-    sync_dir(root)?;
+    sync_dir(parent)?;
     if had_old && let Err(e) = fs::remove_dir_all(&old) {
-        warn!(path = %old.display(), error = %e, "Previous copy of the day not removed; the next run will.");
+        warn!(path = %old.display(), error = %e, "Previous copy of the window not removed; the next run will.");
     }
     Ok(target)
 }
@@ -276,6 +324,36 @@ mod tests {
         assert_eq!(stream.prepare().unwrap(), 2);
         assert_eq!(names(&root), ["2024-01-02", "2024-01-03", "2024-01-04"]);
         assert_eq!(names(&root.join("2024-01-02")), ["page-00001.json.zst"]);
+    }
+
+    #[tokio::test]
+    async fn nested_windows_stage_beside_their_place_and_are_cleaned_at_both_levels() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stream = StreamDir::nested(tmp.path(), "message-store");
+        stream.prepare().unwrap();
+        let span = "2024-01-01_2024-01-05";
+        let staging = stream.stage(&[span, "123"]).unwrap();
+        staging.write_page(1, b"p1".to_vec()).await.unwrap();
+        // Staged beside its final place, under a dot-name.
+        let root = tmp.path().join("message-store");
+        assert_eq!(names(&root), [span]);
+        assert!(names(&root.join(span)).iter().all(|n| n.starts_with('.')));
+        let dir = staging.publish().await.unwrap();
+        assert_eq!(dir, root.join(span).join("123"));
+        assert_eq!(read_page(&dir.join("page-00001.json.zst")), b"p1");
+
+        assert!(stream.stage(&["2024-01-01"]).is_err(), "wrong depth");
+        assert!(stream.stage(&[span, "../x"]).is_err());
+        assert!(stream.stage(&[span, ".x"]).is_err());
+
+        // Leftovers of a killed run, at both levels.
+        fs::create_dir_all(root.join(span).join(".124.partial-abc")).unwrap();
+        fs::create_dir_all(root.join(span).join(".125.old-abc")).unwrap();
+        fs::create_dir_all(root.join(span).join(".123.old-abc")).unwrap();
+        fs::create_dir_all(root.join(".2024-02-01_2024-02-02.partial-x")).unwrap();
+        assert_eq!(stream.prepare().unwrap(), 3);
+        assert_eq!(names(&root), [span]);
+        assert_eq!(names(&root.join(span)), ["123", "125"]);
     }
 
     #[test]

@@ -1,32 +1,46 @@
-//! The extract stage: pulls call-log pages out of the RingCentral REST API into the raw
-//! landing zone.
+//! The extract stage: pulls pages out of the RingCentral REST API into the raw landing
+//! zone — the account call log, the extension list, every extension's message store, and
+//! a snapshot of the active calls.
 //!
 //! It knows OAuth (JWT bearer and refresh grants, renewal before expiry and once on a 401),
 //! the rate-limit groups and their sliding windows (one pacer per group, driven by the
 //! `X-Rate-Limit-*` headers, so that 429s do not happen), retries with backoff, paging with
-//! `navigation.nextPage`, the raw landing zone (`<raw>/call-log/<YYYY-MM-DD>/page-NNNNN.json.zst`,
-//! every body byte for byte, a day published whole) and the checkpoint that lets a re-run skip
-//! settled days. It does not know what a call-log record contains: records stay raw JSON for
-//! the transform stage. The API facts it relies on are in `shared/ringcentral/API-NOTES.md`.
+//! `navigation.nextPage` (one loop for every list), the raw landing zone — every body byte
+//! for byte, a window published whole: `<raw>/call-log/<day>/`, `<raw>/extensions/<day>/`,
+//! `<raw>/message-store/<FROM>_<TO>/<MAILBOX>/`, `<raw>/active-calls/<day>/<SNAPSHOT>/`,
+//! each holding `page-NNNNN.json.zst` — and the checkpoint that lets a re-run skip settled
+//! call-log days and settled days of each mailbox (a quiet mailbox costs one request per
+//! run whatever the number of days). It reads no more of a record than paging and planning
+//! need (an extension's id, type and status): records stay raw JSON for the transform
+//! stage. The API facts it relies on are in `shared/ringcentral/API-NOTES.md`.
 
 // Unwrapping is how a test fails; outside tests the lints stand.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod active_calls;
 mod auth;
 mod call_log;
 mod checkpoint;
 mod client;
 mod error;
+mod extensions;
 mod landing;
+mod message_store;
+mod options;
 mod pacer;
+mod paging;
 mod progress;
 mod retry;
 mod secret;
 mod window;
 
-pub use call_log::{CallLogOptions, StreamSummary, extract_call_log};
+pub use active_calls::{SnapshotSummary, snapshot_active_calls};
+pub use call_log::{StreamSummary, extract_call_log};
 pub use client::{ApiClient, ClientOptions, GroupStats, RequestStats};
 pub use error::{Error, Result};
+pub use extensions::{ExtensionRef, ExtensionsSummary, extract_extensions};
+pub use message_store::{MessageStoreSummary, extract_message_store};
+pub use options::ExtractOptions;
 pub use pacer::RateGroup;
 pub use progress::{NoProgress, Progress, WaitReason};
 pub use retry::RetryPolicy;

@@ -1,5 +1,6 @@
 //! Serde types of the RingCentral API payloads that ringlake reads: list envelopes,
-//! call-log records, OAuth token responses and error bodies.
+//! call-log records, message-store records (and bulk-response items), extension-list
+//! records, OAuth token responses and error bodies.
 //!
 //! This crate does no I/O and knows nothing of HTTP, files or Arrow. Its types are lenient
 //! where the API is (API-NOTES §3): every non-required field is optional, unknown fields are
@@ -8,11 +9,22 @@
 mod call_log;
 mod envelope;
 mod error_body;
+mod extension;
+mod message;
 mod token;
 mod values;
 
 pub use call_log::*;
 pub use envelope::{ListPage, NavLink, Navigation, Paging};
 pub use error_body::{ApiErrorBody, ApiErrorItem};
+pub use extension::{
+    AssignedCountryInfo, BusinessAddressInfo, CallQueueExtensionInfo, ContactInfo, CostCenterInfo,
+    ExtensionPermissions, ExtensionRecord, PermissionInfo, ProfileImageInfo, ProfileImageScale,
+    PronouncedNameInfo, PronouncedNamePromptInfo, ReferenceInfo, RoleInfo, SiteInfo,
+};
+pub use message::{
+    BulkItem, ConversationInfo, MessageAttachmentInfo, MessageForwardingInfo, MessageOwnerInfo,
+    MessageRecord, MessageStoreCallerInfoFrom, MessageStoreCallerInfoTo,
+};
 pub use token::TokenResponse;
 pub use values::*;

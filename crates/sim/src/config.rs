@@ -17,6 +17,9 @@ pub const DEFAULT_MESSAGES_PER_EXTENSION_PER_DAY: u32 = 3;
 pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
 /// Default refresh-token lifetime (API-NOTES §4: 7 days).
 pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 604_800;
+/// Default age after which a message-sync token is refused with `MSG-333` (7 days; the
+/// real limit is not documented, API-NOTES §1.9).
+pub const DEFAULT_MESSAGE_SYNC_TOKEN_MAX_AGE_SECS: u64 = 604_800;
 
 /// Configuration of a [`Simulator`](crate::Simulator).
 ///
@@ -49,6 +52,9 @@ pub struct SimConfig {
     pub limits: RateLimits,
     /// `false` (default): `dateTo` is exclusive. `true`: a call exactly at `dateTo` is included.
     pub date_to_inclusive: bool,
+    /// An `ISync` with a message-sync token issued longer ago than this is refused with
+    /// `MSG-333` ("full synchronization is required").
+    pub message_sync_token_max_age_secs: u64,
 }
 
 impl Default for SimConfig {
@@ -68,6 +74,7 @@ impl Default for SimConfig {
             refresh_token_ttl_secs: DEFAULT_REFRESH_TOKEN_TTL_SECS,
             limits: RateLimits::default(),
             date_to_inclusive: false,
+            message_sync_token_max_age_secs: DEFAULT_MESSAGE_SYNC_TOKEN_MAX_AGE_SECS,
         }
     }
 }
@@ -152,6 +159,12 @@ impl SimConfig {
     /// Whether a call exactly at `dateTo` is included.
     pub fn with_date_to_inclusive(mut self, inclusive: bool) -> Self {
         self.date_to_inclusive = inclusive;
+        self
+    }
+
+    /// Age after which a message-sync token is refused with `MSG-333`.
+    pub fn with_message_sync_token_max_age_secs(mut self, secs: u64) -> Self {
+        self.message_sync_token_max_age_secs = secs;
         self
     }
 }

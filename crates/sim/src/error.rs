@@ -28,6 +28,33 @@ pub enum Error {
         /// The path segment received.
         extension_id: String,
     },
+    /// No message with this id in the mailbox of the path (`CMN-102`, 404).
+    #[error("Resource for parameter [messageId] is not found: {message_id:?}")]
+    UnknownMessage {
+        /// The id as received.
+        message_id: String,
+    },
+    /// The message has no attachment with this id, or no longer has any because it was
+    /// purged (`CMN-102`, 404; API-NOTES §7).
+    #[error("Resource for parameter [attachmentId] is not found: {attachment_id:?}")]
+    UnknownAttachment {
+        /// The id as received.
+        attachment_id: String,
+    },
+    /// A bulk GET named more ids than the API allows (`CMN-106`, 400; API-NOTES §6.2).
+    #[error("Batch request is limited to {max} entries, got {count}")]
+    BatchTooLarge {
+        /// Ids in the request.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// An `ISync` token the server no longer honours (`MSG-333`, 400; API-NOTES §1.9).
+    #[error("Full synchronization is required: {reason}")]
+    FullSyncRequired {
+        /// Why: unparsable, another mailbox, too old.
+        reason: &'static str,
+    },
 }
 
 /// Result with this crate's [`Error`].
@@ -37,8 +64,13 @@ impl Error {
     /// HTTP status the API answers with.
     pub(crate) fn status(&self) -> StatusCode {
         match self {
-            Self::InvalidParameter { .. } => StatusCode::BAD_REQUEST,
-            Self::UnknownAccount { .. } | Self::UnknownExtension { .. } => StatusCode::NOT_FOUND,
+            Self::InvalidParameter { .. }
+            | Self::BatchTooLarge { .. }
+            | Self::FullSyncRequired { .. } => StatusCode::BAD_REQUEST,
+            Self::UnknownAccount { .. }
+            | Self::UnknownExtension { .. }
+            | Self::UnknownMessage { .. }
+            | Self::UnknownAttachment { .. } => StatusCode::NOT_FOUND,
         }
     }
 
@@ -59,34 +91,45 @@ impl Error {
                     "parameterName": name,
                 })
             }
-            Self::UnknownExtension { .. } => {
-                let message = "Resource for parameter [extensionId] is not found";
+            Self::UnknownAccount { .. } => not_found("accountId"),
+            Self::UnknownExtension { .. } => not_found("extensionId"),
+            Self::UnknownMessage { .. } => not_found("messageId"),
+            Self::UnknownAttachment { .. } => not_found("attachmentId"),
+            Self::BatchTooLarge { max, .. } => api_error(
+                "CMN-106",
+                "CMN-106",
+                &format!("Batch request is limited to {max} entries"),
+            ),
+            Self::FullSyncRequired { .. } => {
+                let message = "Full synchronization is required";
                 json!({
-                    "errorCode": "CMN-102",
+                    "errorCode": "MSG-333",
                     "message": message,
                     "errors": [{
-                        "errorCode": "CMN-102",
+                        "errorCode": "MSG-333",
                         "message": message,
-                        "parameterName": "extensionId",
+                        "parameterName": "syncToken",
                     }],
-                    "parameterName": "extensionId",
-                })
-            }
-            Self::UnknownAccount { .. } => {
-                let message = "Resource for parameter [accountId] is not found";
-                json!({
-                    "errorCode": "CMN-102",
-                    "message": message,
-                    "errors": [{
-                        "errorCode": "CMN-102",
-                        "message": message,
-                        "parameterName": "accountId",
-                    }],
-                    "parameterName": "accountId",
+                    "parameterName": "syncToken",
                 })
             }
         }
     }
+}
+
+/// The `CMN-102` body, shaped like the 404 item of samples/message_batch_get_multipart_json_207.json.
+fn not_found(parameter: &str) -> Value {
+    let message = format!("Resource for parameter [{parameter}] is not found");
+    json!({
+        "errorCode": "CMN-102",
+        "message": message,
+        "errors": [{
+            "errorCode": "CMN-102",
+            "message": message,
+            "parameterName": parameter,
+        }],
+        "parameterName": parameter,
+    })
 }
 
 /// `{"errorCode", "message", "errors": [{"errorCode", "message"}]}` with one code.

@@ -8,20 +8,28 @@
 //! lake against.
 //!
 //! It is written from the API notes alone and knows nothing of ringlake's other crates.
-//! It also serves each extension's message store list (SMS conversations with int64
-//! `conversationId`s above 2^53, faxes, voicemails, pager messages; `availability`
-//! defaulting to `Alive`) and the account and extension active-calls lists. It does not
-//! serve single messages, bulk message GETs, message or call-log sync, single call-log
-//! records or media/attachment content, and it injects no faults (5xx, resets) yet.
+//! It also serves each extension's message store (API-NOTES §1.8–§1.9): the list (SMS
+//! conversations with int64 `conversationId`s above 2^53, faxes, voicemails, pager
+//! messages; `availability` defaulting to `Alive`), single messages and bulk GETs of up to
+//! 50 ids (207 as `multipart/mixed` or the RingCentral multipart JSON array), message sync
+//! (`FSync` over a creation window defaulting to the spec's `dateTo − 24 h`, `ISync` by
+//! `lastModifiedTime` with a 5 s overlap, `MSG-333` for foreign, broken or too old tokens),
+//! and attachment content with byte ranges on the same host as the API, which also takes
+//! `?access_token=` there. It serves the account and extension active-calls lists. It does
+//! not serve call-log sync, single call-log records or recording content, and it injects
+//! no faults (5xx, resets) yet.
 
 mod account;
 mod active;
 mod auth;
+mod bulk;
 mod calls;
 mod config;
 mod dataset;
 mod error;
 mod limiter;
+mod media;
+mod message_sync;
 mod messages;
 mod pick;
 mod query;

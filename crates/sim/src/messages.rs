@@ -5,6 +5,7 @@
 //! Messages are few next to calls (thousands, not millions), so they are kept whole in
 //! memory, sorted by `(mailbox, creationTime, id)`: one mailbox's date window is a slice.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
@@ -103,11 +104,47 @@ pub(crate) struct Message {
     pub extra: u8,
 }
 
+#[cfg(test)]
+impl Message {
+    /// An inbound SMS with every optional field absent, for unit tests to adjust.
+    pub(crate) fn test_sample() -> Self {
+        let t = DateTime::<Utc>::UNIX_EPOCH;
+        Self {
+            id: 1_900_000_008,
+            mailbox: 1,
+            kind: "SMS",
+            direction: "Inbound",
+            availability: "Alive",
+            read_status: "Read",
+            message_status: "Received",
+            priority: "Normal",
+            created: t,
+            last_modified: t,
+            from: None,
+            to: Vec::new(),
+            subject: None,
+            attachments: Vec::new(),
+            conversation_id: None,
+            sms_delivery_time: None,
+            sms_sending_attempts: None,
+            delivery_error_code: None,
+            fax_page_count: None,
+            fax_resolution: None,
+            cover_index: None,
+            vm_transcription_status: None,
+            pg_to_department: None,
+            extra: 0,
+        }
+    }
+}
+
 /// All message stores of the account.
 #[derive(Debug, Default)]
 pub(crate) struct MessageStore {
     /// Sorted by `(mailbox, created, id)`.
     pub messages: Vec<Message>,
+    /// Message id → index in `messages`, for the by-id GET.
+    by_id: HashMap<i64, usize>,
 }
 
 struct Conversation {
@@ -454,7 +491,25 @@ impl MessageStore {
             }
         }
         all.sort_by_key(|m| (m.mailbox, m.created, m.id));
-        Self { messages: all }
+        let by_id = all.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
+        Self {
+            messages: all,
+            by_id,
+        }
+    }
+
+    /// The message `id` of `mailbox`'s store; another mailbox's message is not found.
+    pub fn get(&self, mailbox: i64, id: i64) -> Option<&Message> {
+        let m = self.messages.get(*self.by_id.get(&id)?)?;
+        (m.mailbox == mailbox).then_some(m)
+    }
+
+    /// Indices of all of `mailbox`'s messages.
+    pub fn mailbox(&self, mailbox: i64) -> Range<usize> {
+        let ms = &self.messages;
+        let lo = ms.partition_point(|m| m.mailbox < mailbox);
+        let hi = ms.partition_point(|m| m.mailbox <= mailbox);
+        lo..hi.max(lo)
     }
 
     /// Indices of `mailbox`'s messages with `from <= creationTime < to` (`<= to` when

@@ -11,7 +11,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -19,11 +19,16 @@ use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
 
 use crate::auth::{GrantProblem, TokenProblem, TokenStore};
+use crate::bulk::{self, MAX_BULK_IDS, Part};
 use crate::config::SimConfig;
 use crate::dataset::{CAT_DELETED, CAT_FAX, CAT_OUTBOUND, Dataset};
 use crate::error::{Error, Result, api_error};
 use crate::limiter::{Decision, Group, Limiter};
-use crate::query::{self, ActiveCallsQuery, CallLogQuery, ExtensionQuery, MessageQuery};
+use crate::media::{self, Span};
+use crate::message_sync::{self, SyncToken};
+use crate::query::{
+    self, ActiveCallsQuery, CallLogQuery, ExtensionQuery, MessageQuery, MessageSyncQuery,
+};
 use crate::render::{self, Urls};
 use crate::truth::Truth;
 
@@ -194,10 +199,36 @@ impl AppState {
 
     /// An API call: rate limit, then the bearer token, then the handler.
     fn api(&self, g: Group, headers: &HeaderMap, f: impl FnOnce() -> Response) -> Response {
+        let auth = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        self.authorized(g, auth, f)
+    }
+
+    /// A media-host call: like [`Self::api`], but the token may also come as
+    /// `?access_token=` (API-NOTES §1; media paths only). The header wins when both are sent.
+    fn media(
+        &self,
+        g: Group,
+        headers: &HeaderMap,
+        raw: Option<&str>,
+        f: impl FnOnce() -> Response,
+    ) -> Response {
+        let header = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let auth = header.or_else(|| {
+            query::pairs(raw)
+                .into_iter()
+                .find(|(k, _)| k == "access_token")
+                .map(|(_, v)| format!("Bearer {v}"))
+        });
+        self.authorized(g, auth.as_deref(), f)
+    }
+
+    fn authorized(&self, g: Group, auth: Option<&str>, f: impl FnOnce() -> Response) -> Response {
         self.limited(g, || {
-            let auth = headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok());
             // Bind first so the token lock is released before the handler runs.
             let checked = lock(&self.tokens).check_bearer(auth, Instant::now());
             match checked {
@@ -288,6 +319,223 @@ impl AppState {
             "Message-store page served."
         );
         Ok(json_response(StatusCode::OK, body))
+    }
+
+    /// `GET …/message-store/{messageId}`: one id, or a comma list answered 207 (API-NOTES
+    /// §1.9, §6.2).
+    fn message_item(
+        &self,
+        account: &str,
+        ext: &str,
+        ids: &str,
+        headers: &HeaderMap,
+    ) -> Result<Response> {
+        self.check_account(account)?;
+        let mailbox = self.check_extension(ext)?;
+        let urls = self.urls(headers);
+        let store = &self.data.messages;
+        let find = |id: &str| {
+            id.trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| store.get(mailbox, id))
+                .ok_or_else(|| Error::UnknownMessage {
+                    message_id: id.to_string(),
+                })
+        };
+        if !ids.contains(',') {
+            let m = find(ids)?;
+            return Ok(value_response(
+                StatusCode::OK,
+                &crate::messages::render(&urls, m),
+            ));
+        }
+        let wanted: Vec<&str> = ids
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if wanted.len() > MAX_BULK_IDS {
+            return Err(Error::BatchTooLarge {
+                count: wanted.len(),
+                max: MAX_BULK_IDS,
+            });
+        }
+        if wanted.is_empty() {
+            return Err(Error::UnknownMessage {
+                message_id: ids.to_string(),
+            });
+        }
+        let parts: Vec<Part> = wanted
+            .iter()
+            .map(|id| {
+                let href = format!("{}/message-store/{id}", urls.extension(mailbox));
+                let (status, body) = match find(id) {
+                    Ok(m) => (StatusCode::OK, crate::messages::render(&urls, m)),
+                    Err(e) => (e.status(), e.body()),
+                };
+                Part {
+                    href,
+                    resource_id: (*id).to_string(),
+                    status,
+                    body,
+                }
+            })
+            .collect();
+        let as_json = headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.to_ascii_lowercase().contains(bulk::MULTIPART_JSON));
+        debug!(
+            ids = parts.len(),
+            json = as_json,
+            "Bulk message GET served."
+        );
+        let resp = if as_json {
+            let mut r = value_response(StatusCode::MULTI_STATUS, &bulk::json_array(&parts));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(bulk::MULTIPART_JSON),
+            );
+            r
+        } else {
+            let boundary = bulk::boundary();
+            let mut r = Response::new(Body::from(bulk::multipart_mixed(&parts, &boundary)));
+            *r.status_mut() = StatusCode::MULTI_STATUS;
+            set_header(
+                &mut r,
+                "Content-Type",
+                format!("multipart/mixed; boundary={boundary}"),
+            );
+            r
+        };
+        Ok(resp)
+    }
+
+    /// `GET …/message-sync` (API-NOTES §1.9).
+    fn message_sync(
+        &self,
+        account: &str,
+        ext: &str,
+        headers: &HeaderMap,
+        raw: Option<&str>,
+    ) -> Result<Response> {
+        self.check_account(account)?;
+        let mailbox = self.check_extension(ext)?;
+        let now = Utc::now();
+        let q = MessageSyncQuery::parse(&query::pairs(raw), now)?;
+        let urls = self.urls(headers);
+        let store = &self.data.messages;
+        let body = match q {
+            MessageSyncQuery::Full(f) => {
+                message_sync::full(store, &urls, mailbox, &f, self.cfg.date_to_inclusive, now)
+            }
+            MessageSyncQuery::Incremental { sync_token } => {
+                let max_age = i64::try_from(self.cfg.message_sync_token_max_age_secs)
+                    .ok()
+                    .and_then(chrono::Duration::try_seconds)
+                    .unwrap_or(chrono::Duration::MAX);
+                message_sync::incremental(store, &urls, mailbox, &sync_token, max_age, now)
+                    .inspect_err(|e| debug!(error = %e, "Message ISync refused."))?
+            }
+        };
+        debug!(
+            records = body["records"].as_array().map_or(0, Vec::len),
+            "Message sync served."
+        );
+        Ok(value_response(StatusCode::OK, &body))
+    }
+
+    /// `GET …/message-store/{m}/content/{a}` on the media host (API-NOTES §1, §1.9).
+    fn message_content(
+        &self,
+        account: &str,
+        ext: &str,
+        message_id: &str,
+        attachment_id: &str,
+        headers: &HeaderMap,
+        raw: Option<&str>,
+    ) -> Result<Response> {
+        self.check_account(account)?;
+        let mailbox = self.check_extension(ext)?;
+        let m = message_id
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| self.data.messages.get(mailbox, id))
+            .ok_or_else(|| Error::UnknownMessage {
+                message_id: message_id.to_string(),
+            })?;
+        // A purged message has no attachments left (API-NOTES §7).
+        let a = attachment_id
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| m.attachments.iter().find(|a| a.id == id))
+            .ok_or_else(|| Error::UnknownAttachment {
+                attachment_id: attachment_id.to_string(),
+            })?;
+        let pairs = query::pairs(raw);
+        let param = |name: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        let disposition = match param("contentDisposition") {
+            None => None,
+            Some(v) if v.eq_ignore_ascii_case("Inline") => Some("inline"),
+            Some(v) if v.eq_ignore_ascii_case("Attachment") => Some("attachment"),
+            Some(v) => {
+                return Err(Error::InvalidParameter {
+                    name: "contentDisposition",
+                    value: v.to_string(),
+                });
+            }
+        };
+        let bytes = media::content(m, a);
+        let len = bytes.len() as u64;
+        let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+        let mut resp = match media::span(range, len) {
+            Span::Whole => {
+                let mut r = Response::new(Body::from(bytes));
+                set_header(&mut r, "Content-Length", len);
+                r
+            }
+            Span::Part { start, end } => {
+                let slice = bytes
+                    .get(start as usize..=end as usize)
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default();
+                let mut r = Response::new(Body::from(slice));
+                *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+                set_header(
+                    &mut r,
+                    "Content-Range",
+                    format!("bytes {start}-{end}/{len}"),
+                );
+                set_header(&mut r, "Content-Length", end - start + 1);
+                r
+            }
+            Span::Unsatisfiable => {
+                let mut r = value_response(
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    &api_error("CMN-101", "CMN-101", "Requested range not satisfiable"),
+                );
+                set_header(&mut r, "Content-Range", format!("bytes */{len}"));
+                return Ok(r);
+            }
+        };
+        set_header(&mut resp, "Content-Type", a.content_type);
+        set_header(&mut resp, "Accept-Ranges", "bytes");
+        if let Some(d) = disposition {
+            let value = match param("contentDispositionFilename") {
+                Some(name) => format!("{d}; filename=\"{}\"", name.replace(['"', '\\'], "_")),
+                None => d.to_string(),
+            };
+            set_header(&mut resp, "Content-Disposition", value);
+        }
+        Ok(resp)
     }
 
     fn active_calls(
@@ -602,6 +850,48 @@ async fn message_store(
     })
 }
 
+async fn message_item(
+    State(st): State<Shared>,
+    Path((account, ext, ids)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    st.api(Group::Light, &headers, || {
+        st.message_item(&account, &ext, &ids, &headers)
+            .unwrap_or_else(|e| error_response(&e))
+    })
+}
+
+async fn message_sync(
+    State(st): State<Shared>,
+    Path((account, ext)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    st.api(Group::Light, &headers, || {
+        st.message_sync(&account, &ext, &headers, raw.as_deref())
+            .unwrap_or_else(|e| error_response(&e))
+    })
+}
+
+async fn message_content(
+    State(st): State<Shared>,
+    Path((account, ext, message, attachment)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    st.media(Group::Medium, &headers, raw.as_deref(), || {
+        st.message_content(
+            &account,
+            &ext,
+            &message,
+            &attachment,
+            &headers,
+            raw.as_deref(),
+        )
+        .unwrap_or_else(|e| error_response(&e))
+    })
+}
+
 async fn account_active_calls(
     State(st): State<Shared>,
     Path(account): Path<String>,
@@ -687,6 +977,18 @@ fn router(state: Shared) -> Router {
         .route(
             "/restapi/v1.0/account/{account_id}/extension/{extension_id}/message-store",
             get(message_store),
+        )
+        .route(
+            "/restapi/v1.0/account/{account_id}/extension/{extension_id}/message-store/{message_id}",
+            get(message_item),
+        )
+        .route(
+            "/restapi/v1.0/account/{account_id}/extension/{extension_id}/message-store/{message_id}/content/{attachment_id}",
+            get(message_content),
+        )
+        .route(
+            "/restapi/v1.0/account/{account_id}/extension/{extension_id}/message-sync",
+            get(message_sync),
         )
         .route(
             "/restapi/v1.0/account/{account_id}/active-calls",
@@ -788,6 +1090,14 @@ impl SimHandle {
     /// Everything the server serves.
     pub fn truth(&self) -> Arc<Truth> {
         self.state.data.truth.clone()
+    }
+
+    /// A message-sync token as an `FSync` of extension `extension_id` (no filters) at `at`
+    /// would have issued it, for tests that start an `ISync` from a chosen instant. The
+    /// server hands tokens out only in `syncInfo`; `ISync` refuses tokens older than
+    /// `SimConfig::message_sync_token_max_age_secs`.
+    pub fn message_sync_token(&self, extension_id: i64, at: DateTime<Utc>) -> String {
+        SyncToken::new(extension_id, at, &[], &[]).encode()
     }
 
     /// A snapshot of the counters.

@@ -42,12 +42,26 @@ pub(crate) trait HasBase {
     fn base(&self) -> Option<&BaseCallLogRecord>;
 }
 
-/// One `calls` row.
+/// One `calls` row, or one `active_calls` row (with its snapshot time).
 pub(crate) struct CallRow<'a> {
     pub rec: &'a CallLogRecord,
+    pub snapshot_time: Option<i64>,
     pub ringout_caller_result: Option<&'a str>,
     pub ringout_callee_result: Option<&'a str>,
     pub extra_json: Option<String>,
+}
+
+impl<'a> CallRow<'a> {
+    pub fn new(rec: &'a CallLogRecord, snapshot_time: Option<i64>) -> Self {
+        let (caller, callee) = crate::call_log::ringout_results(rec);
+        CallRow {
+            rec,
+            snapshot_time,
+            ringout_caller_result: caller,
+            ringout_callee_result: callee,
+            extra_json: extra_json(rec.unknown_fields()),
+        }
+    }
 }
 
 impl HasBase for CallRow<'_> {
@@ -274,6 +288,14 @@ pub(crate) fn call_columns<'a>() -> Vec<(&'static str, Col<CallRow<'a>>)> {
     cols
 }
 
+/// `active_calls`: the snapshot time, then every `calls` column.
+pub(crate) fn active_call_columns<'a>() -> Vec<(&'static str, Col<CallRow<'a>>)> {
+    let mut cols: Vec<(&'static str, Col<CallRow<'a>>)> =
+        vec![("snapshot_time", Col::Row(Getter::Ts(|r| r.snapshot_time)))];
+    cols.extend(call_columns());
+    cols
+}
+
 pub(crate) fn leg_columns<'a>() -> Vec<(&'static str, Col<LegRow<'a>>)> {
     use Getter::*;
     let mut cols: Vec<(&'static str, Col<LegRow<'a>>)> = vec![
@@ -385,6 +407,16 @@ pub(crate) fn extra_json(fields: Map<String, Value>) -> Option<String> {
     Some(sorted(Value::Object(fields)).to_string())
 }
 
+/// A value kept whole as JSON text (lists that do not flatten into columns), keys sorted
+/// like [`extra_json`]; `None` when absent.
+pub(crate) fn json_text<T: serde::Serialize>(value: Option<&T>) -> Option<String> {
+    // Serializing these plain structs (string keys, no non-finite floats) cannot fail;
+    // were it to, the column is null rather than the run stopped.
+    value
+        .and_then(|v| serde_json::to_value(v).ok())
+        .map(|v| sorted(v).to_string())
+}
+
 fn sorted(v: Value) -> Value {
     match v {
         Value::Object(m) => {
@@ -403,7 +435,9 @@ fn sorted(v: Value) -> Value {
 #[allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 mod tests {
     use super::*;
-    use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA};
+    use crate::schema::{
+        ACTIVE_CALLS_SCHEMA, CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA,
+    };
 
     fn names<R>(cols: &[(&'static str, Col<R>)]) -> Vec<&'static str> {
         cols.iter().map(|(n, _)| *n).collect()
@@ -417,6 +451,10 @@ mod tests {
     fn getters_match_schemas_by_name() {
         assert_eq!(names(&call_columns()), schema_names(&CALLS_SCHEMA));
         assert_eq!(names(&leg_columns()), schema_names(&CALL_LEGS_SCHEMA));
+        assert_eq!(
+            names(&active_call_columns()),
+            schema_names(&ACTIVE_CALLS_SCHEMA)
+        );
         assert_eq!(
             names(&recording_columns()),
             schema_names(&CALL_RECORDINGS_SCHEMA)

@@ -22,10 +22,17 @@ pub enum Error {
     /// A `.gz`/`.zst` page whose compressed bytes are broken.
     #[error("cannot decompress raw page {path}: {reason}")]
     Decompress { path: PathBuf, reason: String },
-    /// A page file that is not a JSON list envelope (`{"records": [...], ...}`): a corrupt
-    /// raw file, so the run stops before anything is written.
-    #[error("raw page {path} is not a JSON list envelope: {reason}")]
+    /// A page file that is not a page of records (a list envelope `{"records": [...]}`;
+    /// for the message store also a single message or a bulk array): a corrupt raw file, so
+    /// the run stops before anything is written.
+    #[error("raw page {path} is not a JSON page of records: {reason}")]
     CorruptPage { path: PathBuf, reason: String },
+    /// A page outside the raw layout its stream needs to tell a page's snapshot.
+    #[error("raw page {path} is not in the raw layout: expected {expected}")]
+    Layout {
+        path: PathBuf,
+        expected: &'static str,
+    },
     /// Building an Arrow batch failed (a schema/builder mismatch: a bug, not bad data).
     #[error("cannot build the {table} batch for {date}: {source}")]
     Arrow {

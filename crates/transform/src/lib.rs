@@ -1,24 +1,33 @@
-//! Raw call-log pages → typed Arrow record batches, one set per table and partition day.
+//! Raw pages → typed Arrow record batches, one set per table and partition day.
 //!
 //! This crate reads the page files the extract stage landed (`.json`, `.json.gz`,
-//! `.json.zst` list envelopes), reads every record with the lenient types of
-//! `ringlake-model`, drops duplicate ids, and builds the `calls`, `call_legs` and
-//! `call_recordings` batches of the schemas declared in one place ([`schema_for`]). It
-//! knows JSON and Arrow; it never talks HTTP and never writes Parquet (that is
-//! `ringlake-load`). Pages are decoded in parallel with rayon; the output does not depend
-//! on the thread count or on how the records were split into pages.
+//! `.json.zst`): call-log, message-store, extension-list and active-calls pages. It reads
+//! every record with the lenient types of `ringlake-model`, drops duplicates, and builds
+//! the batches of the schemas declared in one place ([`schema_for`]): `calls`, `call_legs`,
+//! `call_recordings`; `messages`, `message_recipients`, `message_attachments`;
+//! `extensions`; `active_calls`. It knows JSON, Arrow and the raw zone's directory layout;
+//! it never talks HTTP and never writes Parquet (that is `ringlake-load`). Pages are
+//! decoded in parallel with rayon; the output does not depend on the thread count or on
+//! how the records were split into pages.
 
+mod active_calls;
 mod call_log;
 mod columns;
 mod error;
+mod extension;
+mod layout;
+mod message;
 mod pages;
+mod pipeline;
 mod schema;
 
-pub use call_log::{
-    CallLogOutput, DeadLetter, TableData, TransformOptions, TransformStats, transform_call_log,
-};
+pub use active_calls::transform_active_calls;
+pub use call_log::transform_call_log;
 pub use error::{Error, Result};
+pub use extension::transform_extensions;
+pub use message::transform_messages;
 pub use pages::find_pages;
+pub use pipeline::{CallLogOutput, DeadLetter, TableData, TransformOptions, TransformStats};
 pub use schema::{SCHEMA_VERSION, SCHEMA_VERSION_METADATA, SORT_KEY_METADATA, schema_for, tables};
 
 // Types that appear in this crate's signatures.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
+use crate::layout::{parse_day_dir, parse_span_dir};
 
 /// File name endings of raw pages, as the extract stage writes them (`.json.zst`) or as
 /// someone may drop them by hand (`.json`, `.json.gz`).
@@ -16,8 +17,10 @@ const PAGE_SUFFIXES: [&str; 3] = [".json", ".json.gz", ".json.zst"];
 /// All page files below `<raw>/<stream>/` (any depth) ending `.json`, `.json.gz`,
 /// `.json.zst`; skips every file or dir whose name starts with `.` or `_` (the extract
 /// stage's staging dirs and any tool's side files). When `days` is given and the files sit
-/// in ringlake's own layout (`<stream>/<YYYY-MM-DD>/page-*.json.zst`), only those day dirs
-/// are read; files outside a date-named dir are read always. Sorted, deterministic.
+/// in ringlake's own layout, only the dirs that can hold those days are read: a day dir
+/// (`<YYYY-MM-DD>`) only when it is one of `days`, a message-store span dir
+/// (`<FROM>_<TO>`, inclusive) only when its range holds one of `days`; files outside such
+/// dirs are read always. Sorted, deterministic.
 pub fn find_pages(
     raw_dir: &Path,
     stream: &str,
@@ -55,10 +58,15 @@ fn walk(dir: &Path, days: Option<&BTreeSet<NaiveDate>>, out: &mut Vec<PathBuf>) 
             source,
         })?;
         if meta.is_dir() {
-            if let (Some(days), Some(day)) = (days, parse_day_dir(name))
-                && !days.contains(&day)
-            {
-                continue;
+            if let Some(days) = days {
+                if parse_day_dir(name).is_some_and(|day| !days.contains(&day)) {
+                    continue;
+                }
+                if parse_span_dir(name)
+                    .is_some_and(|(from, to)| days.range(from..=to).next().is_none())
+                {
+                    continue;
+                }
             }
             walk(&path, days, out)?;
         } else if meta.is_file() && PAGE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
@@ -66,14 +74,6 @@ fn walk(dir: &Path, days: Option<&BTreeSet<NaiveDate>>, out: &mut Vec<PathBuf>) 
         }
     }
     Ok(())
-}
-
-/// `YYYY-MM-DD` exactly (the extract stage's day directories).
-fn parse_day_dir(name: &str) -> Option<NaiveDate> {
-    if name.len() != 10 {
-        return None;
-    }
-    NaiveDate::parse_from_str(name, "%Y-%m-%d").ok()
 }
 
 /// Reads a page file and undoes its compression, chosen by the file name.
@@ -107,17 +107,6 @@ pub(crate) fn read_page_bytes(path: &Path) -> Result<Vec<u8>> {
 #[allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 mod tests {
     use super::*;
-
-    #[test]
-    fn day_dir_names() {
-        assert_eq!(
-            parse_day_dir("2024-01-02"),
-            NaiveDate::from_ymd_opt(2024, 1, 2)
-        );
-        assert_eq!(parse_day_dir("2024-1-2"), None);
-        assert_eq!(parse_day_dir("2024-02-30"), None);
-        assert_eq!(parse_day_dir("window-01"), None);
-    }
 
     #[test]
     fn missing_stream_dir_is_an_error() {

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ringlake_extract::{
-    CallLogOptions, Error, NoProgress, RateGroup, WaitReason, extract_call_log,
+    Error, ExtractOptions, NoProgress, RateGroup, WaitReason, extract_call_log,
 };
 
 use crate::script::{Request, Response, serve, token_body};
@@ -63,7 +63,7 @@ async fn next_page_on_another_host_is_fetched_from_our_server_with_token_and_bas
     .await;
     let tmp = tempfile::tempdir().unwrap();
     let raw = tmp.path().join("raw");
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state")).with_per_page(2);
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state")).with_per_page(2);
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
     let progress = Recorder::default();
     let summary = extract_call_log(&c, &opts, &[day("2024-01-02")], &progress)
@@ -153,7 +153,7 @@ async fn empty_page_ends_the_day_even_with_a_next_link() {
     let tmp = tempfile::tempdir().unwrap();
     let raw = tmp.path().join("raw");
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state"));
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state"));
     let s = extract_call_log(&c, &opts, &[day("2024-01-02")], &NoProgress)
         .await
         .unwrap();
@@ -193,7 +193,7 @@ async fn server_errors_truncated_bodies_and_dropped_connections_are_retried() {
     let tmp = tempfile::tempdir().unwrap();
     let raw = tmp.path().join("raw");
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state"));
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state"));
     let s = extract_call_log(&c, &opts, &[day("2024-01-02")], &NoProgress)
         .await
         .unwrap();
@@ -231,7 +231,7 @@ async fn retry_budget_spent_fails_the_day_and_other_days_go_on() {
     let raw = tmp.path().join("raw");
     let state = tmp.path().join("state");
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
-    let opts = CallLogOptions::new(&raw, &state);
+    let opts = ExtractOptions::new(&raw, &state);
     let days = [day("2024-01-02"), day("2024-01-03")];
     let s = extract_call_log(&c, &opts, &days, &NoProgress)
         .await
@@ -276,7 +276,7 @@ async fn a_next_page_loop_fails_that_day_only() {
     let tmp = tempfile::tempdir().unwrap();
     let raw = tmp.path().join("raw");
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state"));
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state"));
     let s = extract_call_log(
         &c,
         &opts,
@@ -311,7 +311,7 @@ async fn permission_denied_aborts_with_the_fix() {
     let raw = tmp.path().join("raw");
     let state = tmp.path().join("state");
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
-    let opts = CallLogOptions::new(&raw, &state).with_concurrency(1);
+    let opts = ExtractOptions::new(&raw, &state).with_concurrency(1);
     let err = extract_call_log(
         &c,
         &opts,
@@ -354,7 +354,7 @@ async fn a_401_renews_with_the_refresh_token_once_and_retries() {
     .await;
     let tmp = tempfile::tempdir().unwrap();
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
-    let opts = CallLogOptions::new(tmp.path().join("raw"), tmp.path().join("state"));
+    let opts = ExtractOptions::new(tmp.path().join("raw"), tmp.path().join("state"));
     let s = extract_call_log(&c, &opts, &[day("2024-01-02")], &NoProgress)
         .await
         .unwrap();
@@ -400,7 +400,7 @@ async fn refused_refresh_falls_back_to_the_jwt_and_a_second_401_is_an_auth_error
     .await;
     let tmp = tempfile::tempdir().unwrap();
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
-    let opts = CallLogOptions::new(tmp.path().join("raw"), tmp.path().join("state"));
+    let opts = ExtractOptions::new(tmp.path().join("raw"), tmp.path().join("state"));
     let err = extract_call_log(&c, &opts, &[day("2024-01-02")], &NoProgress)
         .await
         .unwrap_err();
@@ -478,7 +478,7 @@ async fn a_429_without_retry_after_waits_the_known_window_and_blocks_the_group()
     let tmp = tempfile::tempdir().unwrap();
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
     let opts =
-        CallLogOptions::new(tmp.path().join("raw"), tmp.path().join("state")).with_concurrency(1);
+        ExtractOptions::new(tmp.path().join("raw"), tmp.path().join("state")).with_concurrency(1);
     let progress = Recorder::default();
     let s = extract_call_log(
         &c,
@@ -540,7 +540,7 @@ async fn pacing_keeps_every_window_within_the_announced_limit() {
     let tmp = tempfile::tempdir().unwrap();
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
     let opts =
-        CallLogOptions::new(tmp.path().join("raw"), tmp.path().join("state")).with_concurrency(2);
+        ExtractOptions::new(tmp.path().join("raw"), tmp.path().join("state")).with_concurrency(2);
     let started = Instant::now();
     let s = extract_call_log(
         &c,
@@ -587,7 +587,7 @@ async fn settled_days_are_skipped_and_a_time_zone_change_refetches() {
     let state = tmp.path().join("state");
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
     let days = [day("2024-01-02"), day("2024-01-03"), day("2024-01-02")];
-    let opts = CallLogOptions::new(&raw, &state);
+    let opts = ExtractOptions::new(&raw, &state);
     let s = extract_call_log(&c, &opts, &days, &NoProgress)
         .await
         .unwrap();
@@ -654,7 +654,7 @@ async fn leftover_staging_of_a_killed_run_is_removed() {
     )
     .unwrap();
     let c = client(&server.base_url, CLIENT_SECRET, JWT);
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state"));
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state"));
     extract_call_log(&c, &opts, &[day("2024-01-03")], &NoProgress)
         .await
         .unwrap();

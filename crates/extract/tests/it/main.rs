@@ -5,8 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod faults;
+mod mailbox_faults;
 mod script;
 mod sim;
+mod streams;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -45,12 +47,9 @@ pub fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-/// The page files of a published day, in order, decompressed.
-pub fn read_day_pages(raw: &Path, day: NaiveDate) -> Vec<Vec<u8>> {
-    let dir = raw
-        .join("call-log")
-        .join(day.format("%Y-%m-%d").to_string());
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
+/// The page files of a published window directory, in order, decompressed.
+pub fn read_pages(dir: &Path) -> Vec<Vec<u8>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -66,6 +65,28 @@ pub fn read_day_pages(raw: &Path, day: NaiveDate) -> Vec<Vec<u8>> {
         .iter()
         .map(|n| zstd::decode_all(std::fs::File::open(dir.join(n)).unwrap()).unwrap())
         .collect()
+}
+
+/// The `id`s of the records of a published window directory, in page order, as parsed
+/// JSON values (integers stay exact: serde_json keeps them as i64/u64, never f64).
+pub fn read_record_ids(dir: &Path) -> Vec<serde_json::Value> {
+    let mut ids = Vec::new();
+    for body in read_pages(dir) {
+        let page: ListPage<'_> = serde_json::from_slice(&body).unwrap();
+        for r in page.records {
+            let v: serde_json::Value = serde_json::from_str(r.get()).unwrap();
+            ids.push(v["id"].clone());
+        }
+    }
+    ids
+}
+
+/// The page files of a published call-log day, in order, decompressed.
+pub fn read_day_pages(raw: &Path, day: NaiveDate) -> Vec<Vec<u8>> {
+    read_pages(
+        &raw.join("call-log")
+            .join(day.format("%Y-%m-%d").to_string()),
+    )
 }
 
 /// The record ids of a published day, in page order.

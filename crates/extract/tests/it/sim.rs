@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use ringlake_extract::{
-    CallLogOptions, Error, NoProgress, RateGroup, day_window, extract_call_log,
+    Error, ExtractOptions, NoProgress, RateGroup, day_window, extract_call_log,
 };
 use ringlake_sim::{RateLimits, SimConfig, SimCredentials, Simulator};
 
@@ -51,7 +51,7 @@ async fn raw_pages_hold_exactly_the_truth_per_window_across_dst() {
     let tz: Tz = chrono_tz::America::Los_Angeles;
     // 2024-03-10 is the 23-hour spring-forward day in Los Angeles.
     let wanted = days("2024-03-08", 4);
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state"))
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state"))
         .with_time_zone(tz)
         .with_per_page(50);
     let c = client(&h.base_url().to_string(), CLIENT_SECRET, JWT);
@@ -93,7 +93,7 @@ async fn a_rerun_skips_done_days() {
     let sim = Simulator::new(config(30, 2));
     let h = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let opts = CallLogOptions::new(tmp.path().join("raw"), tmp.path().join("state"));
+    let opts = ExtractOptions::new(tmp.path().join("raw"), tmp.path().join("state"));
     let wanted = days("2024-03-08", 3);
     let first = client(&h.base_url().to_string(), CLIENT_SECRET, JWT);
     let s = extract_call_log(&first, &opts, &wanted, &NoProgress)
@@ -122,7 +122,7 @@ async fn scaled_limits_draw_no_429() {
     let h = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let raw = tmp.path().join("raw");
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state")).with_per_page(25);
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state")).with_per_page(25);
     let wanted = days("2024-03-07", 6);
     let c = client(&h.base_url().to_string(), CLIENT_SECRET, JWT);
     let s = extract_call_log(&c, &opts, &wanted, &NoProgress)
@@ -152,7 +152,7 @@ async fn short_token_lifetime_is_refreshed_mid_run() {
     let h = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let raw = tmp.path().join("raw");
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state")).with_per_page(25);
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state")).with_per_page(25);
     let wanted = days("2024-03-08", 4);
     let c = client(&h.base_url().to_string(), CLIENT_SECRET, JWT);
     let s = extract_call_log(&c, &opts, &wanted, &NoProgress)
@@ -180,7 +180,7 @@ async fn inclusive_date_to_still_covers_every_call() {
     let h = sim.serve("127.0.0.1:0".parse().unwrap()).await.unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let raw = tmp.path().join("raw");
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state"));
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state"));
     let wanted = days("2024-03-08", 3);
     let c = client(&h.base_url().to_string(), CLIENT_SECRET, JWT);
     extract_call_log(&c, &opts, &wanted, &NoProgress)
@@ -224,7 +224,7 @@ async fn wrong_secret_is_a_clean_auth_error() {
     );
 
     // The extraction aborts (it does not report every day as failed).
-    let opts = CallLogOptions::new(&raw, tmp.path().join("state"));
+    let opts = ExtractOptions::new(&raw, tmp.path().join("state"));
     let err = extract_call_log(&c, &opts, &days("2024-03-08", 2), &NoProgress)
         .await
         .unwrap_err();

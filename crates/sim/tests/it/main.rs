@@ -6,5 +6,8 @@ mod call_log;
 mod extensions;
 mod generator;
 mod limits;
+mod message_content;
+mod message_items;
+mod message_sync;
 mod messages;
 mod support;

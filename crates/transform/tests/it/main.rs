@@ -6,7 +6,10 @@
 
 mod behaviour;
 mod discovery;
+mod message_behaviour;
 mod samples;
+mod snapshot_streams;
+mod stream_samples;
 
 use std::path::{Path, PathBuf};
 
@@ -27,6 +30,25 @@ pub fn samples_dir() -> PathBuf {
         dir.display()
     );
     dir
+}
+
+/// Writes any JSON value to `path`, creating its directory.
+pub fn write_json(path: &Path, value: &Value) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(path, serde_json::to_vec_pretty(value).unwrap()).unwrap();
+}
+
+/// The i64 values of one column of a batch (null → None).
+pub fn i64s(batch: &RecordBatch, column: &str) -> Vec<Option<i64>> {
+    use arrow::array::AsArray;
+    batch
+        .column_by_name(column)
+        .unwrap()
+        .as_primitive::<arrow::datatypes::Int64Type>()
+        .iter()
+        .collect()
 }
 
 /// Writes `{"records": [...]}` (plus a navigation block like the real thing) to `path`.

@@ -1,0 +1,94 @@
+//! Active-calls snapshots → the `active_calls` table (API-NOTES §1.5).
+
+use std::path::{Path, PathBuf};
+
+use arrow::array::RecordBatch;
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use ringlake_model::CallLogRecord;
+
+use crate::call_log::read_call;
+use crate::columns::{CallRow, active_call_columns, build_batch};
+use crate::error::Result;
+use crate::layout::active_snapshot_of_page;
+use crate::pipeline::{
+    CallLogOutput, Keyed, PageShapes, Read, Stream, TransformOptions, arrow_error, build_tables,
+    collect, finish,
+};
+use crate::schema::{ACTIVE_CALLS_SCHEMA, tables};
+
+/// Reads active-calls pages (list envelopes of `CallLogRecord`s) into the `active_calls`
+/// table: one row per call per snapshot, with the columns of `calls` after
+/// `snapshot_time`.
+///
+/// The snapshot comes from the raw layout
+/// `<raw>/active-calls/<YYYY-MM-DD>/<%Y%m%dT%H%M%S%.3fZ>/page-…`: the date directory is the
+/// partition day, the instant directory the `snapshot_time`; a page outside that layout
+/// fails the run with [`crate::Error::Layout`]. Within a snapshot a call id seen twice
+/// (the list shifts while it is paged) keeps one copy, by the call-log rule. Rows are
+/// sorted by (`snapshot_time`, `id`).
+pub fn transform_active_calls(pages: &[PathBuf], opts: &TransformOptions) -> Result<CallLogOutput> {
+    let c = collect(&ActiveCalls, pages, opts)?;
+    let tables = build_tables(
+        &[(tables::ACTIVE_CALLS, &ACTIVE_CALLS_SCHEMA)],
+        c.by_day,
+        build_day,
+    )?;
+    Ok(finish("active-calls", tables, c.dead_letters, c.stats))
+}
+
+/// A call seen in one snapshot.
+pub(crate) struct SnapshotCall {
+    snapshot_time: i64,
+    rec: CallLogRecord,
+}
+
+impl Keyed for SnapshotCall {
+    type Key = (i64, String);
+    fn key(&self) -> (i64, String) {
+        (self.snapshot_time, self.rec.id.clone())
+    }
+    fn last_modified(&self) -> Option<i64> {
+        self.rec.last_modified_time
+    }
+}
+
+struct ActiveCalls;
+
+impl Stream for ActiveCalls {
+    type Item = SnapshotCall;
+    /// The snapshot's date and instant (ms).
+    type PageContext = (NaiveDate, i64);
+    const TABLE: &'static str = tables::ACTIVE_CALLS;
+    const SHAPES: PageShapes = PageShapes::List;
+
+    fn page_context(&self, path: &Path) -> Result<(NaiveDate, i64)> {
+        active_snapshot_of_page(path)
+    }
+
+    fn read(&self, raw: &str, ctx: &(NaiveDate, i64), tz: Tz) -> Read<SnapshotCall> {
+        // The record's own start day does not matter here, but it must be readable.
+        match read_call(raw, tz) {
+            Ok((rec, _)) => Read::Row(
+                SnapshotCall {
+                    snapshot_time: ctx.1,
+                    rec,
+                },
+                ctx.0,
+            ),
+            Err(reason) => Read::Dead(reason),
+        }
+    }
+}
+
+fn build_day(day: NaiveDate, calls: &mut [SnapshotCall]) -> Result<Vec<RecordBatch>> {
+    calls.sort_by(|a, b| (a.snapshot_time, &a.rec.id).cmp(&(b.snapshot_time, &b.rec.id)));
+    let rows: Vec<CallRow<'_>> = calls
+        .iter()
+        .map(|c| CallRow::new(&c.rec, Some(c.snapshot_time)))
+        .collect();
+    Ok(vec![
+        build_batch(&ACTIVE_CALLS_SCHEMA, &active_call_columns(), &rows)
+            .map_err(arrow_error(tables::ACTIVE_CALLS, day))?,
+    ])
+}
