@@ -14,7 +14,7 @@ use ringlake_extract::{
     Progress, RateGroup, RequestStats, SnapshotSummary, StreamSummary,
 };
 use ringlake_load::{LoadOptions, PartitionWrite};
-use ringlake_transform::{CallLogOutput, DeadLetter, TransformOptions, TransformStats};
+use ringlake_transform::{DeadLetter, TransformOptions, TransformOutput, TransformStats};
 use tracing::info;
 
 use crate::config::{RunConfig, Stream};
@@ -292,7 +292,7 @@ pub fn transform_and_load(
         Stream::Extensions => ringlake_transform::transform_extensions,
         Stream::ActiveCalls => ringlake_transform::transform_active_calls,
     };
-    let out: CallLogOutput = transform(&pages, &opts)?;
+    let out: TransformOutput = transform(&pages, &opts)?;
     let mut report = LoadReport {
         transform: out.stats.clone(),
         ..LoadReport::default()

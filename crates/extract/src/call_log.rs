@@ -54,7 +54,7 @@ pub async fn extract_call_log(
     opts.validate()?;
     let stream = StreamDir::new(&opts.raw_dir, STREAM);
     stream.prepare()?;
-    let checkpoint = Checkpoint::load(&opts.state_dir)?;
+    let checkpoint = Checkpoint::load(&opts.state_dir, STREAM)?;
 
     let unique: BTreeSet<NaiveDate> = days.iter().copied().collect();
     let mut summary = StreamSummary {

@@ -1,6 +1,8 @@
-//! `<state>/checkpoint.json`: which days of which stream are on disk, which spans of which
-//! mailbox's message store, and when they were fetched. Written atomically (temporary file,
-//! fsync, rename) after a window is in place — at once for a day, coalesced for mailboxes.
+//! `<state>/<stream>.checkpoint.json`: which days of the call log are on disk, which spans
+//! of which mailbox's message store, and when they were fetched. Written atomically
+//! (temporary file, fsync, rename) after a window is in place — at once for a day, coalesced
+//! for mailboxes. One file per stream, because streams are extracted at the same time and
+//! each holds its checkpoint in memory: a shared file would lose the other's updates.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -13,8 +15,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-const FILE_NAME: &str = "checkpoint.json";
-const TMP_PREFIX: &str = ".checkpoint.json.tmp-";
+/// `<stream>` + this is the file name.
+const FILE_SUFFIX: &str = ".checkpoint.json";
+/// `.<stream>.checkpoint.json` + this + random hex: a temporary file being written.
+const TMP_MARK: &str = ".tmp-";
 const VERSION: u32 = 1;
 
 /// What the checkpoint knows of one fetched day.
@@ -68,6 +72,8 @@ struct State {
 #[derive(Debug)]
 pub(crate) struct Checkpoint {
     path: PathBuf,
+    /// Names of this stream's temporary files start with it.
+    tmp_prefix: String,
     state: tokio::sync::Mutex<State>,
 }
 
@@ -149,18 +155,19 @@ fn merge_span(spans: &mut Vec<SpanRecord>, span: SpanRecord) {
 }
 
 impl Checkpoint {
-    /// Loads `<state_dir>/checkpoint.json` (empty when missing), creating the directory
-    /// and removing temporary files a killed run left.
-    pub(crate) fn load(state_dir: &Path) -> Result<Self> {
+    /// Loads `<state_dir>/<stream>.checkpoint.json` (empty when missing), creating the
+    /// directory and removing the temporary files of this stream a killed run left.
+    pub(crate) fn load(state_dir: &Path, stream: &str) -> Result<Self> {
         fs::create_dir_all(state_dir).map_err(|e| Error::io("create directory", state_dir, e))?;
+        let tmp_prefix = tmp_prefix(stream);
         let entries =
             fs::read_dir(state_dir).map_err(|e| Error::io("list directory", state_dir, e))?;
         for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+            if entry.file_name().to_string_lossy().starts_with(&tmp_prefix) {
                 let _ = fs::remove_file(entry.path());
             }
         }
-        let path = state_dir.join(FILE_NAME);
+        let path = state_dir.join(format!("{stream}{FILE_SUFFIX}"));
         let data = match fs::read(&path) {
             Ok(bytes) => {
                 serde_json::from_slice::<CheckpointData>(&bytes).map_err(|e| Error::Checkpoint {
@@ -182,6 +189,7 @@ impl Checkpoint {
         }
         Ok(Checkpoint {
             path,
+            tmp_prefix,
             state: tokio::sync::Mutex::new(State { data, dirty: false }),
         })
     }
@@ -245,7 +253,8 @@ impl Checkpoint {
         })?;
         let path = self.path.clone();
         // Still holding the lock: two writers never race on the rename.
-        tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
+        let tmp_prefix = self.tmp_prefix.clone();
+        tokio::task::spawn_blocking(move || write_atomically(&path, &tmp_prefix, &bytes))
             .await
             .map_err(|e| Error::io("write", &self.path, std::io::Error::other(e)))??;
         state.dirty = false;
@@ -253,9 +262,13 @@ impl Checkpoint {
     }
 }
 
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+fn tmp_prefix(stream: &str) -> String {
+    format!(".{stream}{FILE_SUFFIX}{TMP_MARK}")
+}
+
+fn write_atomically(path: &Path, tmp_prefix: &str, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!("{TMP_PREFIX}{:016x}", rand::rng().random::<u64>()));
+    let tmp = dir.join(format!("{tmp_prefix}{:016x}", rand::rng().random::<u64>()));
     let mut file = fs::File::create(&tmp).map_err(|e| Error::io("create", &tmp, e))?;
     file.write_all(bytes)
         .map_err(|e| Error::io("write", &tmp, e))?;
@@ -272,6 +285,39 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const CALL_LOG_FILE: &str = "call-log.checkpoint.json";
+
+    /// Streams extracted at the same time keep separate files: neither loses the other's
+    /// updates, and loading one leaves the other's temporary files alone.
+    #[tokio::test]
+    async fn streams_have_their_own_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let calls = Checkpoint::load(tmp.path(), "call-log").unwrap();
+        let other_tmp = tmp.path().join(format!("{}busy", tmp_prefix("call-log")));
+        fs::write(&other_tmp, b"{").unwrap();
+        let messages = Checkpoint::load(tmp.path(), "message-store").unwrap();
+        assert!(
+            other_tmp.exists(),
+            "another stream's temporary file was removed"
+        );
+        fs::remove_file(&other_tmp).unwrap();
+
+        let (day, w) = utc_day("2024-01-02");
+        let r = rec(w.0, w.1, t("2024-01-09T00:00:00Z"));
+        let s = span("2024-01-01", "2024-01-02", "2024-01-09T00:00:00Z");
+        messages.note_span(7, s.clone()).await;
+        calls.record("call-log", day, r.clone()).await.unwrap();
+        messages.flush().await.unwrap();
+
+        let calls = Checkpoint::load(tmp.path(), "call-log").unwrap();
+        let messages = Checkpoint::load(tmp.path(), "message-store").unwrap();
+        assert_eq!(calls.get("call-log", day).await, Some(r));
+        assert_eq!(
+            messages.mailbox_spans().await,
+            BTreeMap::from([(7, vec![s])])
+        );
+    }
     use proptest::prelude::*;
 
     fn t(s: &str) -> DateTime<Utc> {
@@ -344,12 +390,16 @@ mod tests {
     async fn round_trip_keeps_other_streams_and_cleans_tmp() {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(
-            tmp.path().join(FILE_NAME),
+            tmp.path().join(CALL_LOG_FILE),
             r#"{"version":1,"streams":{"message-store":{"2024-01-01":{"pages":1,"records":1,"bytes":1,"window_from":"2024-01-01T00:00:00Z","window_to":"2024-01-02T00:00:00Z","fetched_at":"2024-01-05T00:00:00Z"}}}}"#,
         )
         .unwrap();
-        fs::write(tmp.path().join(format!("{TMP_PREFIX}dead")), b"{").unwrap();
-        let cp = Checkpoint::load(tmp.path()).unwrap();
+        fs::write(
+            tmp.path().join(format!("{}dead", tmp_prefix("call-log"))),
+            b"{",
+        )
+        .unwrap();
+        let cp = Checkpoint::load(tmp.path(), "call-log").unwrap();
         let day: NaiveDate = "2024-01-02".parse().unwrap();
         let r = rec(
             t("2024-01-02T00:00:00Z"),
@@ -358,7 +408,7 @@ mod tests {
         );
         cp.record("call-log", day, r.clone()).await.unwrap();
 
-        let again = Checkpoint::load(tmp.path()).unwrap();
+        let again = Checkpoint::load(tmp.path(), "call-log").unwrap();
         assert_eq!(again.get("call-log", day).await, Some(r));
         assert!(
             again
@@ -370,7 +420,7 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(files, [std::ffi::OsString::from(FILE_NAME)]);
+        assert_eq!(files, [std::ffi::OsString::from(CALL_LOG_FILE)]);
     }
 
     fn span(from: &str, to: &str, fetched_at: &str) -> SpanRecord {
@@ -475,18 +525,18 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         // A file of the call-log-only format.
         let old = r#"{"version":1,"streams":{"call-log":{"2024-01-01":{"pages":1,"records":1,"bytes":1,"window_from":"2024-01-01T00:00:00Z","window_to":"2024-01-02T00:00:00Z","fetched_at":"2024-01-05T00:00:00Z"}}}}"#;
-        fs::write(tmp.path().join(FILE_NAME), old).unwrap();
-        let cp = Checkpoint::load(tmp.path()).unwrap();
+        fs::write(tmp.path().join(CALL_LOG_FILE), old).unwrap();
+        let cp = Checkpoint::load(tmp.path(), "call-log").unwrap();
         assert!(cp.mailbox_spans().await.is_empty());
         let s = span("2024-01-01", "2024-01-02", "2024-01-09T00:00:00Z");
         cp.note_span(42, s.clone()).await;
         assert_eq!(
-            fs::read_to_string(tmp.path().join(FILE_NAME)).unwrap(),
+            fs::read_to_string(tmp.path().join(CALL_LOG_FILE)).unwrap(),
             old,
             "not written yet"
         );
         cp.flush().await.unwrap();
-        let again = Checkpoint::load(tmp.path()).unwrap();
+        let again = Checkpoint::load(tmp.path(), "call-log").unwrap();
         assert_eq!(again.mailbox_spans().await, BTreeMap::from([(42, vec![s])]));
         assert!(
             again
@@ -496,20 +546,20 @@ mod tests {
         );
         // With no mailbox recorded the file keeps the old shape.
         let tmp2 = tempfile::tempdir().unwrap();
-        let cp = Checkpoint::load(tmp2.path()).unwrap();
+        let cp = Checkpoint::load(tmp2.path(), "call-log").unwrap();
         let (day, w) = utc_day("2024-01-02");
         cp.record("call-log", day, rec(w.0, w.1, t("2024-01-09T00:00:00Z")))
             .await
             .unwrap();
-        let text = fs::read_to_string(tmp2.path().join(FILE_NAME)).unwrap();
+        let text = fs::read_to_string(tmp2.path().join(CALL_LOG_FILE)).unwrap();
         assert!(!text.contains("message_store"), "{text}");
     }
 
     #[test]
     fn corrupt_checkpoint_is_a_clear_error() {
         let tmp = tempfile::tempdir().unwrap();
-        fs::write(tmp.path().join(FILE_NAME), b"{not json").unwrap();
-        let e = Checkpoint::load(tmp.path()).unwrap_err();
+        fs::write(tmp.path().join(CALL_LOG_FILE), b"{not json").unwrap();
+        let e = Checkpoint::load(tmp.path(), "call-log").unwrap_err();
         assert!(e.to_string().contains("delete it"), "{e}");
     }
 }

@@ -121,7 +121,7 @@ pub async fn extract_message_store(
     opts.validate()?;
     let stream = StreamDir::nested(&opts.raw_dir, STREAM);
     stream.prepare()?;
-    let checkpoint = Checkpoint::load(&opts.state_dir)?;
+    let checkpoint = Checkpoint::load(&opts.state_dir, STREAM)?;
     let spans = checkpoint.mailbox_spans().await;
 
     let windows: BTreeMap<NaiveDate, (DateTime<Utc>, DateTime<Utc>)> = days

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 pub struct ExtractOptions {
     /// Raw landing zone root; pages go to `<raw_dir>/<stream>/…`.
     pub raw_dir: PathBuf,
-    /// Holds `checkpoint.json`.
+    /// Holds each stream's `<stream>.checkpoint.json`.
     pub state_dir: PathBuf,
     /// Time zone of the partition days.
     pub time_zone: Tz,

@@ -12,7 +12,7 @@ use crate::columns::{CallRow, active_call_columns, build_batch};
 use crate::error::Result;
 use crate::layout::active_snapshot_of_page;
 use crate::pipeline::{
-    CallLogOutput, Keyed, PageShapes, Read, Stream, TransformOptions, arrow_error, build_tables,
+    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
     collect, finish,
 };
 use crate::schema::{ACTIVE_CALLS_SCHEMA, tables};
@@ -27,7 +27,10 @@ use crate::schema::{ACTIVE_CALLS_SCHEMA, tables};
 /// fails the run with [`crate::Error::Layout`]. Within a snapshot a call id seen twice
 /// (the list shifts while it is paged) keeps one copy, by the call-log rule. Rows are
 /// sorted by (`snapshot_time`, `id`).
-pub fn transform_active_calls(pages: &[PathBuf], opts: &TransformOptions) -> Result<CallLogOutput> {
+pub fn transform_active_calls(
+    pages: &[PathBuf],
+    opts: &TransformOptions,
+) -> Result<TransformOutput> {
     let c = collect(&ActiveCalls, pages, opts)?;
     let tables = build_tables(
         &[(tables::ACTIVE_CALLS, &ACTIVE_CALLS_SCHEMA)],

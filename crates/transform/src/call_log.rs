@@ -12,7 +12,7 @@ use crate::columns::{
 };
 use crate::error::Result;
 use crate::pipeline::{
-    CallLogOutput, Keyed, PageShapes, Read, Stream, TransformOptions, arrow_error, build_tables,
+    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
     collect, finish, partition_day,
 };
 use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tables};
@@ -26,7 +26,7 @@ use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tabl
 /// than once keeps its copy with the newest `lastModifiedTime` (ties: the later page file by
 /// path, then the later position in the page) — windows overlap when the server's
 /// `dateTo` is inclusive and on re-fetches.
-pub fn transform_call_log(pages: &[PathBuf], opts: &TransformOptions) -> Result<CallLogOutput> {
+pub fn transform_call_log(pages: &[PathBuf], opts: &TransformOptions) -> Result<TransformOutput> {
     let c = collect(&CallLog, pages, opts)?;
     let tables = build_tables(
         &[

@@ -11,7 +11,7 @@ use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::snapshot_date_of_page;
 use crate::pipeline::{
-    CallLogOutput, Keyed, PageShapes, Read, Stream, TransformOptions, arrow_error, build_tables,
+    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
     collect, finish,
 };
 use crate::schema::{EXTENSIONS_SCHEMA, tables};
@@ -24,7 +24,7 @@ use crate::schema::{EXTENSIONS_SCHEMA, tables};
 /// [`crate::Error::Layout`]. An id seen twice in one snapshot keeps the copy from the later
 /// page (by path, then position); a record without `id` is a dead letter. Rows are sorted
 /// by `id`.
-pub fn transform_extensions(pages: &[PathBuf], opts: &TransformOptions) -> Result<CallLogOutput> {
+pub fn transform_extensions(pages: &[PathBuf], opts: &TransformOptions) -> Result<TransformOutput> {
     let c = collect(&Extensions, pages, opts)?;
     let tables = build_tables(
         &[(tables::EXTENSIONS, &EXTENSIONS_SCHEMA)],

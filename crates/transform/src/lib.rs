@@ -27,7 +27,7 @@ pub use error::{Error, Result};
 pub use extension::transform_extensions;
 pub use message::transform_messages;
 pub use pages::find_pages;
-pub use pipeline::{CallLogOutput, DeadLetter, TableData, TransformOptions, TransformStats};
+pub use pipeline::{DeadLetter, TableData, TransformOptions, TransformOutput, TransformStats};
 pub use schema::{SCHEMA_VERSION, SCHEMA_VERSION_METADATA, SORT_KEY_METADATA, schema_for, tables};
 
 // Types that appear in this crate's signatures.

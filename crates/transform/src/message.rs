@@ -12,7 +12,7 @@ use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{mailbox_of_page, mailbox_of_uri};
 use crate::pipeline::{
-    CallLogOutput, Keyed, PageShapes, Read, Stream, TransformOptions, arrow_error, build_tables,
+    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
     collect, finish, partition_day,
 };
 use crate::schema::{
@@ -39,7 +39,7 @@ use crate::schema::{
 ///
 /// Duplicates of (mailbox, id) keep the newest `lastModifiedTime` (ties: the later page by
 /// path, then the later position). Rows are sorted by (mailbox, id[, index]).
-pub fn transform_messages(pages: &[PathBuf], opts: &TransformOptions) -> Result<CallLogOutput> {
+pub fn transform_messages(pages: &[PathBuf], opts: &TransformOptions) -> Result<TransformOutput> {
     let c = collect(&Messages, pages, opts)?;
     let tables = build_tables(
         &[

@@ -61,9 +61,9 @@ impl Default for TransformOptions {
 }
 
 /// What a transform made. Every transform returns this type (call log, message store,
-/// extensions, active calls); the name is historical.
+/// extensions, active calls).
 #[derive(Debug)]
-pub struct CallLogOutput {
+pub struct TransformOutput {
     /// The stream's tables, parent table first (`calls`, `call_legs`, `call_recordings`;
     /// `messages`, `message_recipients`, `message_attachments`; `extensions`;
     /// `active_calls`). All tables of one output have the same partition days.
@@ -275,7 +275,7 @@ pub(crate) fn finish(
     tables: Vec<TableData>,
     dead_letters: Vec<DeadLetter>,
     stats: TransformStats,
-) -> CallLogOutput {
+) -> TransformOutput {
     let rows: usize = tables.first().map_or(0, |t| {
         t.partitions.values().map(RecordBatch::num_rows).sum()
     });
@@ -292,7 +292,7 @@ pub(crate) fn finish(
         rows,
         "Stream transformed."
     );
-    CallLogOutput {
+    TransformOutput {
         tables,
         dead_letters,
         stats,

@@ -330,7 +330,7 @@ async fn permission_denied_aborts_with_the_fix() {
     // Not retried, nothing published, nothing checkpointed.
     assert_eq!(server.count(CALL_LOG), 1);
     assert!(stream_entries(&raw).is_empty());
-    assert!(!state.join("checkpoint.json").exists());
+    assert!(!state.join("call-log.checkpoint.json").exists());
 }
 
 #[tokio::test]
@@ -593,7 +593,8 @@ async fn settled_days_are_skipped_and_a_time_zone_change_refetches() {
         .unwrap();
     assert_eq!((s.days_total, s.days_fetched, s.days_skipped), (2, 2, 0));
     let checkpoint: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(state.join("checkpoint.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(state.join("call-log.checkpoint.json")).unwrap())
+            .unwrap();
     let entry = &checkpoint["streams"]["call-log"]["2024-01-02"];
     assert_eq!(entry["pages"], 1);
     assert_eq!(entry["records"], 1);

@@ -251,7 +251,8 @@ async fn missing_read_messages_permission_aborts_the_run_and_says_so() {
         .count();
     assert!((1..=2).contains(&asked), "{asked}");
     assert!(published(&raw, "2024-01-02_2024-01-04").is_empty());
-    let checkpoint = std::fs::read_to_string(state.join("checkpoint.json")).unwrap_or_default();
+    let checkpoint =
+        std::fs::read_to_string(state.join("message-store.checkpoint.json")).unwrap_or_default();
     assert!(!checkpoint.contains("message_store"), "{checkpoint}");
 }
 

@@ -14,7 +14,7 @@ mod stream_samples;
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
-use ringlake_transform::{CallLogOutput, TableData};
+use ringlake_transform::{TableData, TransformOutput};
 use serde_json::Value;
 
 /// The real API samples: `$RINGLAKE_SHARED/ringcentral/samples`, by default the `shared/`
@@ -65,7 +65,7 @@ pub fn write_page(path: &Path, records: &[Value]) {
     std::fs::write(path, serde_json::to_vec_pretty(&page).unwrap()).unwrap();
 }
 
-pub fn table<'a>(out: &'a CallLogOutput, name: &str) -> &'a TableData {
+pub fn table<'a>(out: &'a TransformOutput, name: &str) -> &'a TableData {
     out.tables.iter().find(|t| t.name == name).unwrap()
 }
 
@@ -76,7 +76,7 @@ pub fn all_rows(t: &TableData) -> RecordBatch {
 }
 
 /// A pretty-printed view of every table and partition, for snapshots.
-pub fn render(out: &CallLogOutput) -> String {
+pub fn render(out: &TransformOutput) -> String {
     let mut s = String::new();
     for t in &out.tables {
         for (date, batch) in &t.partitions {

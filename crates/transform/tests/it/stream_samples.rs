@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use ringlake_transform::{
-    CallLogOutput, TransformOptions, tables, transform_active_calls, transform_extensions,
+    TransformOptions, TransformOutput, tables, transform_active_calls, transform_extensions,
     transform_messages,
 };
 use serde_json::Value;
@@ -226,7 +226,8 @@ fn active_calls_samples_as_snapshots() {
             .join("active-calls/2024-05-06/20240506T101500.250Z/page-00001.json");
         std::fs::create_dir_all(page.parent().unwrap()).unwrap();
         std::fs::copy(&sample, &page).unwrap();
-        let out: CallLogOutput = transform_active_calls(&[page], &TransformOptions::new()).unwrap();
+        let out: TransformOutput =
+            transform_active_calls(&[page], &TransformOptions::new()).unwrap();
         assert!(out.dead_letters.is_empty(), "{:?}", out.dead_letters);
         let t = table(&out, tables::ACTIVE_CALLS);
         assert_eq!(
