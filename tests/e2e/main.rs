@@ -5,9 +5,13 @@
 
 mod support;
 
+mod bad_input;
+mod chaos;
 mod cli_errors;
 mod duckdb;
+mod late_updates;
 mod messages;
 mod rate_limits;
 mod run;
+mod secrets;
 mod transform_foreign;

@@ -170,7 +170,13 @@ fn truth_messages(truth: &Truth, from: NaiveDate, to: NaiveDate, tz: Tz) -> Vec<
         .collect()
 }
 
-fn assert_messages_equal_truth(lake: &Path, truth: &Truth, from: NaiveDate, to: NaiveDate, tz: Tz) {
+pub(crate) fn assert_messages_equal_truth(
+    lake: &Path,
+    truth: &Truth,
+    from: NaiveDate,
+    to: NaiveDate,
+    tz: Tz,
+) {
     let want = truth_messages(truth, from, to, tz);
     let got = read_messages(lake);
     let want_keys: BTreeSet<Key> = want

@@ -76,6 +76,10 @@ pub struct RunArgs {
     /// Days fetched at the same time (the rate limit is what bounds the speed).
     #[arg(long)]
     pub concurrency: Option<usize>,
+    /// Print the plan (windows, requests per rate group, expected wall time) and call no
+    /// API.
+    #[arg(long)]
+    pub dry_run: bool,
     /// What to archive, comma separated: call-log, message-store, extensions, active-calls
     /// (default: the pipeline file's `streams`, else all of them).
     #[arg(long, value_delimiter = ',', value_name = "STREAM,…")]
@@ -196,4 +200,28 @@ pub struct SimServeArgs {
     /// Treat dateTo as inclusive (the API leaves it open; both readings must work).
     #[arg(long)]
     pub date_to_inclusive: bool,
+    #[command(flatten)]
+    pub faults: FaultArgs,
+}
+
+/// Faults the simulator injects into API requests (fractions of requests, seeded).
+#[derive(Debug, Args)]
+pub struct FaultArgs {
+    /// 503 with a CMN-201 body.
+    #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]
+    pub fault_503_rate: f64,
+    /// Connections closed without a complete response.
+    #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]
+    pub fault_drop_rate: f64,
+    /// Bodies cut short under a normal status.
+    #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]
+    pub fault_truncate_rate: f64,
+    /// Replies delayed by --fault-slow-ms.
+    #[arg(long, default_value_t = 0.0, value_name = "FRACTION")]
+    pub fault_slow_rate: f64,
+    #[arg(long, default_value_t = 500)]
+    pub fault_slow_ms: u64,
+    /// Seed of the fault sequence.
+    #[arg(long, default_value_t = 1)]
+    pub fault_seed: u64,
 }

@@ -381,6 +381,7 @@ mod tests {
             },
             lookback_days: None,
             concurrency: None,
+            dry_run: false,
             streams: None,
         };
         let cfg = RunConfig::from_args(&args).unwrap();
@@ -424,6 +425,7 @@ mod tests {
                 },
                 lookback_days: None,
                 concurrency: None,
+                dry_run: false,
                 streams: None,
             };
             let cfg =

@@ -8,10 +8,10 @@ use anyhow::Context as _;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use ringlake_extract::{Credentials, Progress, Secret};
-use ringlake_sim::{RateLimits, SimConfig, SimCredentials, Simulator};
+use ringlake_sim::{Faults, RateLimits, SimConfig, SimCredentials, Simulator};
 use serde::Serialize;
 
-use crate::args::{AccountArgs, DemoArgs, SimServeArgs};
+use crate::args::{AccountArgs, DemoArgs, FaultArgs, SimServeArgs};
 use crate::config::{self, RunConfig, Stream};
 use crate::pipeline::{self, RunReport};
 
@@ -227,7 +227,8 @@ pub async fn sim_serve(args: &SimServeArgs) -> anyhow::Result<()> {
         .and_utc();
     let cfg = sim_config(&args.account, data_from, data_to, args.rate_window_secs)
         .with_access_token_ttl_secs(args.access_token_ttl_secs)
-        .with_date_to_inclusive(args.date_to_inclusive);
+        .with_date_to_inclusive(args.date_to_inclusive)
+        .with_faults(faults(&args.faults)?);
     let handle = Simulator::new(cfg)
         .serve(args.addr)
         .await
@@ -249,6 +250,30 @@ pub async fn sim_serve(args: &SimServeArgs) -> anyhow::Result<()> {
         .context("cannot wait for Ctrl-C")?;
     handle.shutdown().await;
     Ok(())
+}
+
+/// The fault flags, each a fraction of requests between 0 and 1.
+fn faults(a: &FaultArgs) -> anyhow::Result<Faults> {
+    for (flag, rate) in [
+        ("--fault-503-rate", a.fault_503_rate),
+        ("--fault-drop-rate", a.fault_drop_rate),
+        ("--fault-truncate-rate", a.fault_truncate_rate),
+        ("--fault-slow-rate", a.fault_slow_rate),
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(config::ConfigError(format!(
+                "{flag} {rate} is not a fraction between 0 and 1"
+            ))
+            .into());
+        }
+    }
+    Ok(Faults::new()
+        .with_503_rate(a.fault_503_rate)
+        .with_drop_rate(a.fault_drop_rate)
+        .with_truncate_rate(a.fault_truncate_rate)
+        .with_slow_rate(a.fault_slow_rate)
+        .with_slow_ms(a.fault_slow_ms)
+        .with_seed(a.fault_seed))
 }
 
 #[cfg(test)]

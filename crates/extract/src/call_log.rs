@@ -8,10 +8,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures::StreamExt;
 use tracing::{debug, info, warn};
 
-use crate::checkpoint::{Checkpoint, DayRecord, is_settled};
+use crate::checkpoint::{Checkpoint, CheckpointData, DayRecord, is_settled};
 use crate::client::ApiClient;
 use crate::error::Result;
-use crate::landing::StreamDir;
+use crate::landing::{StreamDir, day_dir_name, window_on_disk};
 use crate::options::ExtractOptions;
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
@@ -56,19 +56,14 @@ pub async fn extract_call_log(
     stream.prepare()?;
     let checkpoint = Checkpoint::load(&opts.state_dir, STREAM)?;
 
-    let unique: BTreeSet<NaiveDate> = days.iter().copied().collect();
+    let plan = plan_days(&checkpoint.snapshot().await, days, opts);
     let mut summary = StreamSummary {
-        days_total: unique.len(),
+        days_total: plan.len(),
         ..StreamSummary::default()
     };
     let mut to_fetch = Vec::new();
-    for day in unique {
-        let window = day_window(day, opts.time_zone);
-        if is_settled(
-            checkpoint.get(STREAM, day).await.as_ref(),
-            window,
-            opts.lookback_days,
-        ) {
+    for (day, window, settled) in plan {
+        if settled {
             summary.days_skipped += 1;
         } else {
             to_fetch.push((day, window));
@@ -133,6 +128,43 @@ pub async fn extract_call_log(
         "Call-log extraction finished."
     );
     Ok(summary)
+}
+
+/// A day of a call-log plan: the partition day, its UTC query window `[from, to)`, and
+/// whether it is settled (a run would skip it).
+pub type DayPlan = (NaiveDate, (DateTime<Utc>, DateTime<Utc>), bool);
+
+/// What a run of [`extract_call_log`] over `days` would do, read from the checkpoint and
+/// the raw zone only (no request is sent, nothing is written): each distinct day in
+/// order, its UTC query window, and whether it is settled — done, fetched at least
+/// `lookback_days` after it ended, and its pages still in `<raw>/call-log/<day>/` — so
+/// that the run would skip it.
+pub fn plan_call_log(days: &[NaiveDate], opts: &ExtractOptions) -> Result<Vec<DayPlan>> {
+    let checkpoint = CheckpointData::read(&opts.state_dir, STREAM)?;
+    Ok(plan_days(&checkpoint, days, opts))
+}
+
+/// The one skip rule of the call log, for runs and dry runs: settled in the checkpoint
+/// AND on disk, so that deleting a day's raw directory (a corrupt page) gets it fetched
+/// again.
+fn plan_days(
+    checkpoint: &CheckpointData,
+    days: &[NaiveDate],
+    opts: &ExtractOptions,
+) -> Vec<DayPlan> {
+    let stream_dir = opts.raw_dir.join(STREAM);
+    let unique: BTreeSet<NaiveDate> = days.iter().copied().collect();
+    unique
+        .into_iter()
+        .map(|day| {
+            let window = day_window(day, opts.time_zone);
+            let done = checkpoint.day(STREAM, day);
+            let settled = is_settled(done, window, opts.lookback_days)
+                && done
+                    .is_some_and(|d| window_on_disk(&stream_dir.join(day_dir_name(day)), d.pages));
+            (day, window, settled)
+        })
+        .collect()
 }
 
 /// Fetches all pages of one day into staging, publishes the day, records it done.

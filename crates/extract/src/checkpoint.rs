@@ -3,11 +3,16 @@
 //! (temporary file, fsync, rename) after a window is in place — at once for a day, coalesced
 //! for mailboxes. One file per stream, because streams are extracted at the same time and
 //! each holds its checkpoint in memory: a shared file would lose the other's updates.
+//! The one exception is the call-log file, which also holds the incremental mode's sync
+//! token: each writer owns the parts it changed and takes the others from the file as it
+//! is when it writes (under a process-wide lock), so the day mode and the sync mode keep
+//! each other's updates.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::Rng;
@@ -20,6 +25,9 @@ const FILE_SUFFIX: &str = ".checkpoint.json";
 /// `.<stream>.checkpoint.json` + this + random hex: a temporary file being written.
 const TMP_MARK: &str = ".tmp-";
 const VERSION: u32 = 1;
+
+/// Serialises read-merge-write of checkpoint files across the instances of a process.
+static WRITE_LOCK: Mutex<()> = Mutex::new(());
 
 /// What the checkpoint knows of one fetched day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,8 +56,22 @@ pub(crate) struct SpanRecord {
     pub bytes: u64,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct CheckpointData {
+/// Where the incremental call-log mode (`call-log-extract-sync`, API-NOTES §1.4) stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SyncState {
+    /// The last `syncInfo.syncToken` whose pages are published; `None` once the server
+    /// refused it (the next session starts with an FSync from `sync_time`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// `syncInfo.syncTime` of that token.
+    pub sync_time: DateTime<Utc>,
+    /// The raw directory name of the session that landed it (`<raw>/call-log-sync/<…>`).
+    pub session: String,
+}
+
+/// The content of a checkpoint file.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct CheckpointData {
     #[serde(default)]
     version: u32,
     /// stream name ("call-log") → day → record. Other streams are kept as they are.
@@ -59,6 +81,39 @@ struct CheckpointData {
     /// a file without it reads as "no mailbox fetched yet".
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     message_store: BTreeMap<i64, Vec<SpanRecord>>,
+    /// The incremental mode's position. Added in issue 4; a file without it reads as
+    /// "never synced".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    call_log_sync: Option<SyncState>,
+}
+
+impl CheckpointData {
+    /// Reads `<state_dir>/<stream>.checkpoint.json` without changing anything on disk
+    /// (for planning); a missing file or directory reads as empty.
+    pub(crate) fn read(state_dir: &Path, stream: &str) -> Result<Self> {
+        read_file(&file_path(state_dir, stream))
+    }
+
+    pub(crate) fn day(&self, stream: &str, day: NaiveDate) -> Option<&DayRecord> {
+        self.streams.get(stream)?.get(&day)
+    }
+
+    pub(crate) fn mailbox_spans(&self) -> &BTreeMap<i64, Vec<SpanRecord>> {
+        &self.message_store
+    }
+
+    pub(crate) fn sync_state(&self) -> Option<&SyncState> {
+        self.call_log_sync.as_ref()
+    }
+}
+
+/// The parts of the file an instance changed: those it writes; the others it takes from
+/// the file at write time.
+#[derive(Clone, Copy, Debug, Default)]
+struct Touched {
+    days: bool,
+    spans: bool,
+    sync: bool,
 }
 
 #[derive(Debug, Default)]
@@ -66,6 +121,7 @@ struct State {
     data: CheckpointData,
     /// Changes not yet written (see [`Checkpoint::note_span`]).
     dirty: bool,
+    touched: Touched,
 }
 
 /// The checkpoint file, loaded once; one lock serialises updates.
@@ -167,33 +223,25 @@ impl Checkpoint {
                 let _ = fs::remove_file(entry.path());
             }
         }
-        let path = state_dir.join(format!("{stream}{FILE_SUFFIX}"));
-        let data = match fs::read(&path) {
-            Ok(bytes) => {
-                serde_json::from_slice::<CheckpointData>(&bytes).map_err(|e| Error::Checkpoint {
-                    path: path.clone(),
-                    detail: e.to_string(),
-                })?
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => CheckpointData::default(),
-            Err(e) => return Err(Error::io("read", &path, e)),
-        };
-        if data.version > VERSION {
-            return Err(Error::Checkpoint {
-                path,
-                detail: format!(
-                    "version {} is newer than this program's {VERSION}",
-                    data.version
-                ),
-            });
-        }
+        let path = file_path(state_dir, stream);
+        let data = read_file(&path)?;
         Ok(Checkpoint {
             path,
             tmp_prefix,
-            state: tokio::sync::Mutex::new(State { data, dirty: false }),
+            state: tokio::sync::Mutex::new(State {
+                data,
+                dirty: false,
+                touched: Touched::default(),
+            }),
         })
     }
 
+    /// A copy of what the checkpoint holds now.
+    pub(crate) async fn snapshot(&self) -> CheckpointData {
+        self.state.lock().await.data.clone()
+    }
+
+    #[cfg(test)]
     pub(crate) async fn get(&self, stream: &str, day: NaiveDate) -> Option<DayRecord> {
         self.state
             .lock()
@@ -206,6 +254,7 @@ impl Checkpoint {
     }
 
     /// The recorded spans of every mailbox.
+    #[cfg(test)]
     pub(crate) async fn mailbox_spans(&self) -> BTreeMap<i64, Vec<SpanRecord>> {
         self.state.lock().await.data.message_store.clone()
     }
@@ -224,6 +273,7 @@ impl Checkpoint {
             .entry(stream.to_owned())
             .or_default()
             .insert(day, record);
+        state.touched.days = true;
         self.write(&mut state).await
     }
 
@@ -234,6 +284,15 @@ impl Checkpoint {
         let mut state = self.state.lock().await;
         merge_span(state.data.message_store.entry(mailbox).or_default(), span);
         state.dirty = true;
+        state.touched.spans = true;
+    }
+
+    /// Records the incremental mode's new position and writes the file atomically.
+    pub(crate) async fn record_sync(&self, sync: SyncState) -> Result<()> {
+        let mut state = self.state.lock().await;
+        state.data.call_log_sync = Some(sync);
+        state.touched.sync = true;
+        self.write(&mut state).await
     }
 
     /// Writes the file if something changed since the last write.
@@ -246,20 +305,76 @@ impl Checkpoint {
     }
 
     async fn write(&self, state: &mut State) -> Result<()> {
-        state.data.version = VERSION;
-        let bytes = serde_json::to_vec_pretty(&state.data).map_err(|e| Error::Checkpoint {
-            path: self.path.clone(),
-            detail: e.to_string(),
-        })?;
         let path = self.path.clone();
-        // Still holding the lock: two writers never race on the rename.
         let tmp_prefix = self.tmp_prefix.clone();
-        tokio::task::spawn_blocking(move || write_atomically(&path, &tmp_prefix, &bytes))
-            .await
-            .map_err(|e| Error::io("write", &self.path, std::io::Error::other(e)))??;
+        let (data, touched) = (state.data.clone(), state.touched);
+        // Still holding the state lock: this instance's writes never race each other.
+        let merged = tokio::task::spawn_blocking(move || {
+            let _guard = WRITE_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+            let merged = merge_with_file(data, touched, &path)?;
+            let bytes = serde_json::to_vec_pretty(&merged).map_err(|e| Error::Checkpoint {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
+            write_atomically(&path, &tmp_prefix, &bytes)?;
+            Ok::<_, Error>(merged)
+        })
+        .await
+        .map_err(|e| Error::io("write", &self.path, std::io::Error::other(e)))??;
+        state.data = merged;
         state.dirty = false;
         Ok(())
     }
+}
+
+/// `<state_dir>/<stream>.checkpoint.json`.
+fn file_path(state_dir: &Path, stream: &str) -> PathBuf {
+    state_dir.join(format!("{stream}{FILE_SUFFIX}"))
+}
+
+/// Reads a checkpoint file; a missing one is empty.
+fn read_file(path: &Path) -> Result<CheckpointData> {
+    let data = match fs::read(path) {
+        Ok(bytes) => {
+            serde_json::from_slice::<CheckpointData>(&bytes).map_err(|e| Error::Checkpoint {
+                path: path.to_owned(),
+                detail: e.to_string(),
+            })?
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => CheckpointData::default(),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    if data.version > VERSION {
+        return Err(Error::Checkpoint {
+            path: path.to_owned(),
+            detail: format!(
+                "version {} is newer than this program's {VERSION}",
+                data.version
+            ),
+        });
+    }
+    Ok(data)
+}
+
+/// `ours` with the parts this instance did not touch replaced by the file's current ones
+/// (another instance — the sync mode beside the day mode — may have written them).
+fn merge_with_file(
+    mut ours: CheckpointData,
+    touched: Touched,
+    path: &Path,
+) -> Result<CheckpointData> {
+    let file = read_file(path)?;
+    if !touched.days {
+        ours.streams = file.streams;
+    }
+    if !touched.spans {
+        ours.message_store = file.message_store;
+    }
+    if !touched.sync {
+        ours.call_log_sync = file.call_log_sync;
+    }
+    ours.version = VERSION;
+    Ok(ours)
 }
 
 fn tmp_prefix(stream: &str) -> String {
@@ -553,6 +668,58 @@ mod tests {
             .unwrap();
         let text = fs::read_to_string(tmp2.path().join(CALL_LOG_FILE)).unwrap();
         assert!(!text.contains("message_store"), "{text}");
+    }
+
+    /// The day mode and the sync mode share the call-log file: each writes only what it
+    /// changed, so neither loses the other's updates, and a file of the older shape reads.
+    #[tokio::test]
+    async fn sync_state_and_days_written_by_two_instances_are_both_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let old = r#"{"version":1,"streams":{"call-log":{"2024-01-01":{"pages":1,"records":1,"bytes":1,"window_from":"2024-01-01T00:00:00Z","window_to":"2024-01-02T00:00:00Z","fetched_at":"2024-01-05T00:00:00Z"}}}}"#;
+        fs::write(tmp.path().join(CALL_LOG_FILE), old).unwrap();
+        let days = Checkpoint::load(tmp.path(), "call-log").unwrap();
+        let sync = Checkpoint::load(tmp.path(), "call-log").unwrap();
+        assert_eq!(sync.snapshot().await.sync_state(), None);
+        let state = SyncState {
+            token: Some("T1".into()),
+            sync_time: t("2024-01-04T10:00:00Z"),
+            session: "20240104T100001.000Z".into(),
+        };
+        sync.record_sync(state.clone()).await.unwrap();
+        let (day, w) = utc_day("2024-01-02");
+        days.record("call-log", day, rec(w.0, w.1, t("2024-01-09T00:00:00Z")))
+            .await
+            .unwrap();
+        // The sync instance writes again, with its stale view of the days.
+        let newer = SyncState {
+            token: Some("T2".into()),
+            ..state
+        };
+        sync.record_sync(newer.clone()).await.unwrap();
+
+        let read = CheckpointData::read(tmp.path(), "call-log").unwrap();
+        assert_eq!(read.sync_state(), Some(&newer));
+        assert!(read.day("call-log", day).is_some());
+        assert!(
+            read.day("call-log", "2024-01-01".parse().unwrap())
+                .is_some()
+        );
+        // A dropped token is left out of the file; the time stays.
+        let text = serde_json::to_string(&SyncState {
+            token: None,
+            ..newer
+        })
+        .unwrap();
+        assert!(!text.contains("token"), "{text}");
+        // Reading never creates anything.
+        let missing = tmp.path().join("nope");
+        assert!(
+            CheckpointData::read(&missing, "call-log")
+                .unwrap()
+                .sync_state()
+                .is_none()
+        );
+        assert!(!missing.exists());
     }
 
     #[test]

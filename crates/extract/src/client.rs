@@ -118,6 +118,13 @@ pub(crate) struct Inner {
     stats: Mutex<RequestStats>,
 }
 
+/// A slot of a pacer, taken and not yet used; dropped unused, it keeps its place for a
+/// window (the pacer cannot know it was not sent).
+pub(crate) struct Slot<'a> {
+    permit: crate::pacer::Permit<'a>,
+    waited: Duration,
+}
+
 /// A response read in full.
 pub(crate) struct Reply {
     pub status: StatusCode,
@@ -269,17 +276,33 @@ impl Inner {
     }
 
     /// One request through the group's pacer: waits for a slot, sends, reads the whole
-    /// body, and feeds the rate-limit headers back. `build` gets the slot-time token.
+    /// body, and feeds the rate-limit headers back.
     pub(crate) async fn send_once(
         &self,
         group: RateGroup,
         progress: &dyn Progress,
         request: reqwest::RequestBuilder,
     ) -> std::result::Result<Reply, reqwest::Error> {
-        let pacer = self.pacers.get(group);
+        let slot = self.pace(group, progress).await;
+        self.send_paced(group, slot, request).await
+    }
+
+    /// Waits for a slot of the group's pacer (reporting long waits).
+    pub(crate) async fn pace(&self, group: RateGroup, progress: &dyn Progress) -> Slot<'_> {
         let on_wait =
             |wait: Duration, reason: WaitReason| self.note_wait(group, wait, reason, progress);
-        let (permit, waited) = pacer.acquire(&on_wait).await;
+        let (permit, waited) = self.pacers.get(group).acquire(&on_wait).await;
+        Slot { permit, waited }
+    }
+
+    /// Sends `request` in the slot taken by [`Inner::pace`].
+    pub(crate) async fn send_paced(
+        &self,
+        group: RateGroup,
+        slot: Slot<'_>,
+        request: reqwest::RequestBuilder,
+    ) -> std::result::Result<Reply, reqwest::Error> {
+        let Slot { permit, waited } = slot;
         self.count(group, |g| {
             g.requests += 1;
             g.waited += waited;
@@ -313,6 +336,20 @@ impl Inner {
         path_and_query: &str,
         progress: &dyn Progress,
     ) -> Result<(Vec<u8>, PageInfo)> {
+        self.get_page(group, path_and_query, progress, page_info)
+            .await
+    }
+
+    /// GETs one JSON page with pacing, token, retries. Returns the exact body bytes once
+    /// `read` accepts them; a 2xx body it rejects (truncated, not the expected envelope)
+    /// is retried like a server error, so it never reaches the raw zone.
+    pub(crate) async fn get_page<T>(
+        &self,
+        group: RateGroup,
+        path_and_query: &str,
+        progress: &dyn Progress,
+        read: fn(&[u8]) -> std::result::Result<T, String>,
+    ) -> Result<(Vec<u8>, T)> {
         let url = self.url(path_and_query)?;
         let path = path_only(path_and_query);
         let max_attempts = self.opts.retry.max_attempts.max(1);
@@ -323,9 +360,12 @@ impl Inner {
             if attempt > 1 {
                 self.count(group, |g| g.retries += 1);
             }
+            // The token is taken once the pacer lets the request go: a long wait (a 429
+            // penalty) must not send a token that expired meanwhile.
+            let slot = self.pace(group, progress).await;
             let token = self.access_token(progress).await?;
             let request = self.http.get(url.clone()).bearer_auth(token.expose());
-            let reply = match self.send_once(group, progress, request).await {
+            let reply = match self.send_paced(group, slot, request).await {
                 Ok(reply) => reply,
                 Err(e) => {
                     let e = e.without_url();
@@ -344,7 +384,7 @@ impl Inner {
             };
             let status = reply.status;
             if status.is_success() {
-                match page_info(&reply.body) {
+                match read(&reply.body) {
                     Ok(info) => return Ok((reply.body, info)),
                     Err(detail) => {
                         debug!(path, attempt, %detail, "Unreadable list body; retrying.");

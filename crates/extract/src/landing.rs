@@ -40,6 +40,12 @@ pub(crate) fn day_dir_name(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
+/// Whether the published window at `dir` still holds its pages `1..=pages` (a window
+/// recorded with no page — a mailbox without a store — has nothing to check).
+pub(crate) fn window_on_disk(dir: &Path, pages: u32) -> bool {
+    pages == 0 || (1..=pages).all(|p| dir.join(page_file_name(p)).is_file())
+}
+
 fn random_suffix() -> String {
     format!("{:016x}", rand::rng().random::<u64>())
 }
@@ -354,6 +360,22 @@ mod tests {
         assert_eq!(stream.prepare().unwrap(), 3);
         assert_eq!(names(&root), [span]);
         assert_eq!(names(&root.join(span)), ["123", "125"]);
+    }
+
+    #[test]
+    fn a_window_is_on_disk_when_every_counted_page_is() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("2024-01-02");
+        assert!(!window_on_disk(&dir, 1));
+        assert!(
+            window_on_disk(&dir, 0),
+            "nothing was landed, nothing to check"
+        );
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(page_file_name(1)), b"x").unwrap();
+        fs::write(dir.join(page_file_name(3)), b"x").unwrap();
+        assert!(window_on_disk(&dir, 1));
+        assert!(!window_on_disk(&dir, 3), "page 2 is missing");
     }
 
     #[test]

@@ -8,9 +8,11 @@
 //! `navigation.nextPage` (one loop for every list), the raw landing zone — every body byte
 //! for byte, a window published whole: `<raw>/call-log/<day>/`, `<raw>/extensions/<day>/`,
 //! `<raw>/message-store/<FROM>_<TO>/<MAILBOX>/`, `<raw>/active-calls/<day>/<SNAPSHOT>/`,
-//! each holding `page-NNNNN.json.zst` — and the checkpoint that lets a re-run skip settled
-//! call-log days and settled days of each mailbox (a quiet mailbox costs one request per
-//! run whatever the number of days). It reads no more of a record than paging and planning
+//! `<raw>/call-log-sync/<SYNC_TIME>/`, each holding `page-NNNNN.json.zst` — and the
+//! checkpoint that lets a re-run skip call-log days and days of each mailbox that are
+//! settled and still on disk (a quiet mailbox costs one request per run whatever the
+//! number of days), and lets the incremental mode (`call-log-extract-sync`) go on from its
+//! last token. Dry runs plan from the checkpoint and the raw zone without a request. It reads no more of a record than paging and planning
 //! need (an extension's id, type and status): records stay raw JSON for the transform
 //! stage. The API facts it relies on are in `shared/ringcentral/API-NOTES.md`.
 
@@ -32,17 +34,21 @@ mod paging;
 mod progress;
 mod retry;
 mod secret;
+mod sync;
 mod window;
 
 pub use active_calls::{SnapshotSummary, snapshot_active_calls};
-pub use call_log::{StreamSummary, extract_call_log};
+pub use call_log::{DayPlan, StreamSummary, extract_call_log, plan_call_log};
 pub use client::{ApiClient, ClientOptions, GroupStats, RequestStats};
 pub use error::{Error, Result};
 pub use extensions::{ExtensionRef, ExtensionsSummary, extract_extensions};
-pub use message_store::{MessageStoreSummary, extract_message_store};
+pub use message_store::{
+    MailboxPlan, MessageStoreSummary, extract_message_store, plan_message_store,
+};
 pub use options::ExtractOptions;
-pub use pacer::RateGroup;
+pub use pacer::{RateGroup, default_limits};
 pub use progress::{NoProgress, Progress, WaitReason};
 pub use retry::RetryPolicy;
 pub use secret::{Credentials, Secret};
+pub use sync::{SyncSummary, extract_call_log_sync};
 pub use window::day_window;

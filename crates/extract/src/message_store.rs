@@ -10,11 +10,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use futures::StreamExt;
 use tracing::{debug, info, warn};
 
-use crate::checkpoint::{Checkpoint, SpanRecord, is_day_settled_in_spans};
+use crate::checkpoint::{Checkpoint, CheckpointData, SpanRecord, is_day_settled_in_spans};
 use crate::client::ApiClient;
 use crate::error::{Error, Result};
 use crate::extensions::ExtensionRef;
-use crate::landing::{StreamDir, day_dir_name};
+use crate::landing::{StreamDir, day_dir_name, window_on_disk};
 use crate::options::ExtractOptions;
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
@@ -67,33 +67,109 @@ pub struct MessageStoreSummary {
     pub complete_days: BTreeSet<NaiveDate>,
 }
 
-/// One mailbox's work in this run.
-#[derive(Clone, Debug)]
-struct Plan {
-    mailbox: i64,
+/// One mailbox's work in a run: the run's days not settled for it, read with one request
+/// window (see [`plan_message_store`]).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MailboxPlan {
+    /// The extension id.
+    pub mailbox: i64,
     /// The run's days not settled for this mailbox, ascending (never empty).
-    days: Vec<NaiveDate>,
-    /// From the start of the first day's window to the end of the last one's.
-    window: (DateTime<Utc>, DateTime<Utc>),
+    pub days: Vec<NaiveDate>,
+    /// From the start of the first day's window to the end of the last one's (UTC).
+    pub window: (DateTime<Utc>, DateTime<Utc>),
 }
 
-impl Plan {
+impl MailboxPlan {
+    // Plans are never empty; a caller who emptied `days` gets the window's UTC dates.
     fn first_day(&self) -> NaiveDate {
-        self.days[0]
+        self.days
+            .first()
+            .copied()
+            .unwrap_or_else(|| self.window.0.date_naive())
     }
 
     fn last_day(&self) -> NaiveDate {
-        self.days[self.days.len() - 1]
+        self.days
+            .last()
+            .copied()
+            .unwrap_or_else(|| self.window.1.date_naive())
     }
 
-    /// `<FROM>_<TO>` (issue-3 contract).
-    fn span_name(&self) -> String {
-        format!(
-            "{}_{}",
-            day_dir_name(self.first_day()),
-            day_dir_name(self.last_day())
-        )
+    /// `<FROM>_<TO>` (issue-3 contract): the raw directory `<raw>/message-store/<FROM>_<TO>/<MAILBOX>/`.
+    pub fn span_name(&self) -> String {
+        span_name(self.first_day(), self.last_day())
     }
+}
+
+fn span_name(from: NaiveDate, to: NaiveDate) -> String {
+    format!("{}_{}", day_dir_name(from), day_dir_name(to))
+}
+
+/// What a run of [`extract_message_store`] over these mailboxes (extension ids, taken as
+/// they are: no type is left out) and `days` would fetch, read from the checkpoint and the
+/// raw zone only (no request is sent, nothing is written): the mailboxes that have days
+/// left to fetch, in the order given, each with its days and request window. The others
+/// are settled for every day and would be skipped.
+pub fn plan_message_store(
+    extension_ids: &[i64],
+    days: &[NaiveDate],
+    opts: &ExtractOptions,
+) -> Result<Vec<MailboxPlan>> {
+    let checkpoint = CheckpointData::read(&opts.state_dir, STREAM)?;
+    Ok(plan_mailboxes(&checkpoint, extension_ids, days, opts))
+}
+
+/// The one skip rule of the message store, for runs and dry runs: a day is settled for a
+/// mailbox when a span of its checkpoint settles it AND that span's pages are still in
+/// `<raw>/message-store/<FROM>_<TO>/<MAILBOX>/`, so that deleting a raw directory gets its
+/// days fetched again. Duplicate ids are planned once.
+fn plan_mailboxes(
+    checkpoint: &CheckpointData,
+    extension_ids: &[i64],
+    days: &[NaiveDate],
+    opts: &ExtractOptions,
+) -> Vec<MailboxPlan> {
+    let windows: BTreeMap<NaiveDate, (DateTime<Utc>, DateTime<Utc>)> = days
+        .iter()
+        .map(|&d| (d, day_window(d, opts.time_zone)))
+        .collect();
+    let stream_dir = opts.raw_dir.join(STREAM);
+    let mut seen = HashSet::new();
+    let mut plans = Vec::new();
+    for &mailbox in extension_ids {
+        if !seen.insert(mailbox) {
+            continue;
+        }
+        let on_disk: Vec<SpanRecord> = checkpoint
+            .mailbox_spans()
+            .get(&mailbox)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter(|s| {
+                let dir = stream_dir
+                    .join(span_name(s.from_day, s.to_day))
+                    .join(mailbox.to_string());
+                window_on_disk(&dir, s.pages)
+            })
+            .cloned()
+            .collect();
+        let unsettled: Vec<NaiveDate> = windows
+            .iter()
+            .filter(|&(&day, &window)| {
+                !is_day_settled_in_spans(&on_disk, day, window, opts.lookback_days)
+            })
+            .map(|(&day, _)| day)
+            .collect();
+        if let (Some(first), Some(last)) = (unsettled.first(), unsettled.last()) {
+            plans.push(MailboxPlan {
+                mailbox,
+                window: (windows[first].0, windows[last].1),
+                days: unsettled,
+            });
+        }
+    }
+    plans
 }
 
 /// How one mailbox went.
@@ -122,49 +198,23 @@ pub async fn extract_message_store(
     let stream = StreamDir::nested(&opts.raw_dir, STREAM);
     stream.prepare()?;
     let checkpoint = Checkpoint::load(&opts.state_dir, STREAM)?;
-    let spans = checkpoint.mailbox_spans().await;
-
-    let windows: BTreeMap<NaiveDate, (DateTime<Utc>, DateTime<Utc>)> = days
-        .iter()
-        .map(|&d| (d, day_window(d, opts.time_zone)))
-        .collect();
-    let mut seen = HashSet::new();
     let (with_store, left_out): (Vec<&ExtensionRef>, Vec<&ExtensionRef>) =
         extensions.iter().partition(|e| has_mailbox(e));
-    let mailboxes: Vec<i64> = with_store
-        .iter()
-        .map(|e| e.id)
-        .filter(|id| seen.insert(*id))
-        .collect();
+    let ids: Vec<i64> = with_store.iter().map(|e| e.id).collect();
+    let plans = plan_mailboxes(&checkpoint.snapshot().await, &ids, days, opts);
+    let day_set: BTreeSet<NaiveDate> = days.iter().copied().collect();
+    let distinct = ids.iter().collect::<HashSet<_>>().len();
     let mut summary = MessageStoreSummary {
-        mailboxes_total: mailboxes.len(),
+        mailboxes_total: distinct,
+        mailboxes_skipped: distinct - plans.len(),
         ..MessageStoreSummary::default()
     };
-    let mut plans = Vec::new();
-    for mailbox in mailboxes {
-        let done = spans.get(&mailbox).map_or(&[][..], Vec::as_slice);
-        let unsettled: Vec<NaiveDate> = windows
-            .iter()
-            .filter(|&(&day, &window)| {
-                !is_day_settled_in_spans(done, day, window, opts.lookback_days)
-            })
-            .map(|(&day, _)| day)
-            .collect();
-        match (unsettled.first(), unsettled.last()) {
-            (Some(first), Some(last)) => plans.push(Plan {
-                mailbox,
-                window: (windows[first].0, windows[last].1),
-                days: unsettled,
-            }),
-            _ => summary.mailboxes_skipped += 1,
-        }
-    }
     info!(
         mailboxes = summary.mailboxes_total,
         left_out = left_out.len(),
         to_fetch = plans.len(),
         skipped = summary.mailboxes_skipped,
-        days = windows.len(),
+        days = day_set.len(),
         time_zone = %opts.time_zone,
         "Message-store extraction planned."
     );
@@ -187,9 +237,8 @@ pub async fn extract_message_store(
         incomplete = result?;
         flushed?;
     }
-    summary.complete_days = windows
-        .keys()
-        .copied()
+    summary.complete_days = day_set
+        .into_iter()
         .filter(|d| !incomplete.contains(d))
         .collect();
     summary.failed_mailboxes.sort();
@@ -224,12 +273,12 @@ async fn fetch_all(
     opts: &ExtractOptions,
     stream: &StreamDir,
     checkpoint: &Checkpoint,
-    plans: Vec<Plan>,
+    plans: Vec<MailboxPlan>,
     summary: &mut MessageStoreSummary,
     progress: &dyn Progress,
 ) -> Result<BTreeSet<NaiveDate>> {
     let mut incomplete = BTreeSet::new();
-    let job = |plan: Plan| async move {
+    let job = |plan: MailboxPlan| async move {
         let result = fetch_mailbox(client, stream, &plan, opts.per_page, progress).await;
         (plan, result)
     };
@@ -276,7 +325,7 @@ async fn fetch_all(
 async fn fetch_mailbox(
     client: &ApiClient,
     stream: &StreamDir,
-    plan: &Plan,
+    plan: &MailboxPlan,
     per_page: u32,
     progress: &dyn Progress,
 ) -> Result<Outcome> {
@@ -483,7 +532,7 @@ mod tests {
 
     #[test]
     fn span_name_is_first_and_last_unsettled_day() {
-        let plan = Plan {
+        let plan = MailboxPlan {
             mailbox: 5,
             days: vec!["2024-01-02".parse().unwrap(), "2024-01-09".parse().unwrap()],
             window: day_window("2024-01-02".parse().unwrap(), chrono_tz::Tz::UTC),

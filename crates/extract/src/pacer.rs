@@ -10,7 +10,7 @@
 //! finished request's slot is timed from when its response arrived (the server saw it no
 //! later), so a slot is reused only once the server must already have dropped it.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -81,6 +81,16 @@ impl fmt::Display for RateGroup {
 
 /// Default window of every group (API-NOTES §5).
 pub(crate) const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
+
+/// The limits every pacer starts from, per group: requests per window (API-NOTES §5
+/// default plan: Light 50, Medium 40, Heavy 10, Auth 5 per 60 s). The server's
+/// `X-Rate-Limit-*` headers replace them as soon as a response carries them.
+pub fn default_limits() -> BTreeMap<RateGroup, (u32, Duration)> {
+    RateGroup::ALL
+        .into_iter()
+        .map(|g| (g, (g.default_limit(), DEFAULT_WINDOW)))
+        .collect()
+}
 /// Wait after a 429 without `Retry-After` when the window is unknown or longer ([docs] §5).
 pub(crate) const DEFAULT_429_WAIT: Duration = Duration::from_secs(30);
 /// Added to every expiry so that clock granularity never makes us a few µs early.

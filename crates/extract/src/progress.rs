@@ -28,6 +28,10 @@ pub trait Progress: Send + Sync {
     fn page_fetched(&self, day: NaiveDate, page: u32, records: usize) {
         let _ = (day, page, records);
     }
+    /// A page of the incremental call-log sync is staged (`page` counts from 1 per session).
+    fn sync_page_fetched(&self, page: u32, records: usize) {
+        let _ = (page, records);
+    }
     /// All pages of a day are in place and checkpointed.
     fn day_done(&self, day: NaiveDate, pages: u32, records: u64) {
         let _ = (day, pages, records);

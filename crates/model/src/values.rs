@@ -569,4 +569,34 @@ mod tests {
             vec![1]
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(512))]
+
+        /// Any text is a value or an error, never a panic.
+        #[test]
+        fn scalar_readers_never_panic(text in "\\PC{0,24}|[-+0-9.eE]{0,24}") {
+            let _ = Money::parse(&text);
+            let _ = parse_timestamp_ms(&text);
+            let _ = parse_i64(&text);
+        }
+
+        #[test]
+        fn money_from_any_f64_never_panics(v in proptest::num::f64::ANY) {
+            let _ = Money::from_f64(v);
+        }
+
+        /// A decimal of at most 12 integer and 6 fractional digits is read exactly.
+        #[test]
+        fn money_reads_short_decimals_exactly(
+            int in 0i64..1_000_000_000_000,
+            micros in 0i64..1_000_000,
+            negative in proptest::bool::ANY,
+        ) {
+            let text = format!("{}{int}.{micros:06}", if negative { "-" } else { "" });
+            let expected = i128::from(int) * 1_000_000 + i128::from(micros);
+            let expected = if negative { -expected } else { expected };
+            proptest::prop_assert_eq!(Money::parse(&text), Ok(Money(expected)));
+        }
+    }
 }

@@ -144,6 +144,36 @@ impl Call {
     }
 }
 
+/// A late change to a generated record (billing re-rated, a recording attached, a newer
+/// `lastModifiedTime`), kept beside its recipe and applied whenever the record is rebuilt.
+#[derive(Clone, Debug)]
+pub(crate) struct CallPatch {
+    pub billing: Billing,
+    /// A recording attached after the fact; the record had none.
+    pub recording: Option<Recording>,
+    pub last_modified: DateTime<Utc>,
+}
+
+impl Call {
+    /// The record as it is after `patch`. A single billed leg carries the new billing too;
+    /// the legs of a call billed per leg keep theirs (a re-rating of the whole call).
+    pub fn apply(&mut self, patch: &CallPatch) {
+        self.billing = Some(patch.billing);
+        let mut billed = self.legs.iter_mut().filter(|l| l.billing.is_some());
+        if let (Some(leg), None) = (billed.next(), billed.next()) {
+            leg.billing = Some(patch.billing);
+        }
+        if let (Some(r), None) = (&patch.recording, &self.recording) {
+            self.recording = Some(r.clone());
+            self.short_recording = false;
+            for leg in &mut self.legs {
+                leg.with_recording = leg.master || leg.result.is_some_and(answered);
+            }
+        }
+        self.last_modified = patch.last_modified;
+    }
+}
+
 /// Results that mean somebody talked.
 fn answered(result: &str) -> bool {
     matches!(result, "Accepted" | "Call connected")

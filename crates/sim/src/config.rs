@@ -1,6 +1,9 @@
 //! What the simulator serves: account size, call volume, data range, credentials, limits.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::faults::Faults;
 
 /// Default seed of the generator.
 pub const DEFAULT_SEED: u64 = 42;
@@ -20,6 +23,9 @@ pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 604_800;
 /// Default age after which a message-sync token is refused with `MSG-333` (7 days; the
 /// real limit is not documented, API-NOTES §1.9).
 pub const DEFAULT_MESSAGE_SYNC_TOKEN_MAX_AGE_SECS: u64 = 604_800;
+/// Default age after which a call-log extract-sync token is refused with `CLG-101` (1 day;
+/// the real limit is not documented, API-NOTES §1.3–§1.4).
+pub const DEFAULT_EXTRACT_SYNC_TOKEN_MAX_AGE_SECS: u64 = 86_400;
 
 /// Configuration of a [`Simulator`](crate::Simulator).
 ///
@@ -55,6 +61,11 @@ pub struct SimConfig {
     /// An `ISync` with a message-sync token issued longer ago than this is refused with
     /// `MSG-333` ("full synchronization is required").
     pub message_sync_token_max_age_secs: u64,
+    /// An extract-sync `ISync` with a token issued longer ago than this is refused with
+    /// `CLG-101` (API-NOTES §1.3: tokens die, the client does a new `FSync`).
+    pub extract_sync_token_max_age_secs: u64,
+    /// Injected faults on `/restapi/...` requests; none by default.
+    pub faults: Faults,
 }
 
 impl Default for SimConfig {
@@ -75,6 +86,8 @@ impl Default for SimConfig {
             limits: RateLimits::default(),
             date_to_inclusive: false,
             message_sync_token_max_age_secs: DEFAULT_MESSAGE_SYNC_TOKEN_MAX_AGE_SECS,
+            extract_sync_token_max_age_secs: DEFAULT_EXTRACT_SYNC_TOKEN_MAX_AGE_SECS,
+            faults: Faults::default(),
         }
     }
 }
@@ -167,6 +180,18 @@ impl SimConfig {
         self.message_sync_token_max_age_secs = secs;
         self
     }
+
+    /// Age after which a call-log extract-sync token is refused with `CLG-101`.
+    pub fn with_extract_sync_token_max_age_secs(mut self, secs: u64) -> Self {
+        self.extract_sync_token_max_age_secs = secs;
+        self
+    }
+
+    /// Faults injected into `/restapi/...` answers (see [`Faults`]).
+    pub fn with_faults(mut self, faults: Faults) -> Self {
+        self.faults = faults;
+        self
+    }
 }
 
 /// `[first day of the previous month, first day of this month + 1 day)` in UTC.
@@ -218,9 +243,10 @@ impl SimCredentials {
 }
 
 /// Requests allowed per group in a sliding window, and the penalty after an excess
-/// (API-NOTES §5).
+/// (API-NOTES §5). Also the JSON body of `POST /_admin/limits` (missing fields: defaults).
 #[non_exhaustive]
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct RateLimits {
     /// Light group limit per window.
     pub light: u32,

@@ -2,9 +2,10 @@
 //!
 //! Records are kept sorted by `(startTime, id)` so a date window is two binary searches.
 //! Only the recipe `(seed, side)` is stored per record besides the truth; the full record
-//! is rebuilt when it is served, which keeps a million-call data set small.
+//! is rebuilt when it is served, which keeps a million-call data set small. Late updates
+//! (see `mutate.rs`) are kept as per-record patches applied on rebuild.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -20,7 +21,7 @@ use tracing::info;
 
 use crate::account::Account;
 use crate::active::{self, ActiveCall};
-use crate::calls::{Call, Side, build_call};
+use crate::calls::{Call, CallPatch, Side, build_call};
 use crate::config::SimConfig;
 use crate::messages::MessageStore;
 use crate::pick::poisson;
@@ -48,12 +49,18 @@ pub(crate) struct Recipe {
     pub category: u8,
 }
 
-#[derive(Debug)]
+/// Everything served. The server holds it as an `Arc` and replaces it whole on a late
+/// update (copy on write), so a request renders from one consistent state without locks.
+#[derive(Clone, Debug)]
 pub(crate) struct Dataset {
     pub account: Account,
     pub truth: Arc<Truth>,
     /// Parallel to `truth.calls`.
     pub recipes: Vec<Recipe>,
+    /// Late updates by index of `truth.calls`.
+    pub patches: HashMap<usize, CallPatch>,
+    /// Indices of `truth.calls` by `(lastModifiedTime, id)`, for the extract sync.
+    pub by_modified: Vec<u32>,
     /// Every extension's message store; `truth.messages` is parallel to it.
     pub messages: MessageStore,
     /// Calls in progress, newest first; `truth.active_calls` lists their ids.
@@ -99,6 +106,7 @@ impl Dataset {
             .collect();
         let messages = MessageStore::generate(cfg, &account);
         let active = active::generate(cfg.seed, &account, now);
+        let by_modified = modified_order(&calls);
         info!(
             calls = calls.len(),
             messages = messages.messages.len(),
@@ -115,6 +123,8 @@ impl Dataset {
             }),
             account,
             recipes,
+            patches: HashMap::new(),
+            by_modified,
             messages,
             active,
         }
@@ -136,8 +146,24 @@ impl Dataset {
     pub fn call(&self, index: usize) -> Option<Call> {
         let r = self.recipes.get(index)?;
         let t = self.truth.calls.get(index)?;
-        Some(build_call(&self.account, r.seed, r.side, t.start_time))
+        let mut call = build_call(&self.account, r.seed, r.side, t.start_time);
+        if let Some(p) = self.patches.get(&index) {
+            call.apply(p);
+        }
+        Some(call)
     }
+}
+
+/// Indices of `calls` ordered by `(lastModifiedTime, id)`.
+pub(crate) fn modified_order(calls: &[TruthCall]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..calls.len())
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&calls[a as usize], &calls[b as usize]);
+        (a.last_modified_time, &a.id).cmp(&(b.last_modified_time, &b.id))
+    });
+    order
 }
 
 fn to_row(

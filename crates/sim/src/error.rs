@@ -55,6 +55,13 @@ pub enum Error {
         /// Why: unparsable, another mailbox, too old.
         reason: &'static str,
     },
+    /// A call-log sync token the server no longer honours: expired or not one it issued
+    /// (`CLG-101`, 400; API-NOTES §1.3). The client starts again with an `FSync`.
+    #[error("Parameter [syncToken] is invalid: {reason}")]
+    SyncTokenInvalid {
+        /// Why: expired, unreadable.
+        reason: &'static str,
+    },
 }
 
 /// Result with this crate's [`Error`].
@@ -66,7 +73,8 @@ impl Error {
         match self {
             Self::InvalidParameter { .. }
             | Self::BatchTooLarge { .. }
-            | Self::FullSyncRequired { .. } => StatusCode::BAD_REQUEST,
+            | Self::FullSyncRequired { .. }
+            | Self::SyncTokenInvalid { .. } => StatusCode::BAD_REQUEST,
             Self::UnknownAccount { .. }
             | Self::UnknownExtension { .. }
             | Self::UnknownMessage { .. }
@@ -107,6 +115,19 @@ impl Error {
                     "message": message,
                     "errors": [{
                         "errorCode": "MSG-333",
+                        "message": message,
+                        "parameterName": "syncToken",
+                    }],
+                    "parameterName": "syncToken",
+                })
+            }
+            Self::SyncTokenInvalid { reason } => {
+                let message = format!("Parameter [syncToken] is invalid [{reason}]");
+                json!({
+                    "errorCode": "CLG-101",
+                    "message": message,
+                    "errors": [{
+                        "errorCode": "CLG-101",
                         "message": message,
                         "parameterName": "syncToken",
                     }],

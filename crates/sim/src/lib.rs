@@ -15,9 +15,16 @@
 //! (`FSync` over a creation window defaulting to the spec's `dateTo − 24 h`, `ISync` by
 //! `lastModifiedTime` with a 5 s overlap, `MSG-333` for foreign, broken or too old tokens),
 //! and attachment content with byte ranges on the same host as the API, which also takes
-//! `?access_token=` there. It serves the account and extension active-calls lists. It does
-//! not serve call-log sync, single call-log records or recording content, and it injects
-//! no faults (5xx, resets) yet.
+//! `?access_token=` there. It serves the account and extension active-calls lists, and the
+//! company call-log extract sync (API-NOTES §1.4: records by modification time, `FSync` and
+//! `ISync` chained by tokens, `CLG-101` for expired ones).
+//!
+//! For resilience tests it injects seeded [`Faults`] into `/restapi/...` answers (503
+//! `CMN-201`, dropped connections, truncated bodies, slow replies), changes rate limits of a
+//! running server ([`SimHandle::set_limits`]), and applies late updates to past data
+//! ([`SimHandle::mutate`]: billing re-rated, recordings attached, messages read or deleted),
+//! also through `POST /_admin/mutate`, `/_admin/faults` and `/_admin/limits`. It does not
+//! serve call-log sync, single call-log records or recording content.
 
 mod account;
 mod active;
@@ -27,10 +34,13 @@ mod calls;
 mod config;
 mod dataset;
 mod error;
+mod extract_sync;
+mod faults;
 mod limiter;
 mod media;
 mod message_sync;
 mod messages;
+mod mutate;
 mod pick;
 mod query;
 mod render;
@@ -39,5 +49,7 @@ mod truth;
 
 pub use config::{RateLimits, SimConfig, SimCredentials};
 pub use error::{Error, Result};
+pub use faults::Faults;
+pub use mutate::{Mutation, MutationReport};
 pub use server::{SimHandle, SimStats, Simulator};
 pub use truth::{Truth, TruthCall, TruthExtension, TruthMessage};

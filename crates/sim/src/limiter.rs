@@ -70,6 +70,11 @@ impl Limiter {
         }
     }
 
+    /// New limits from the next request on; arrivals and penalties already running stay.
+    pub fn set_limits(&mut self, limits: RateLimits) {
+        self.limits = limits;
+    }
+
     fn limit_of(&self, g: Group) -> u32 {
         match g {
             Group::Light => self.limits.light,

@@ -139,7 +139,7 @@ impl Message {
 }
 
 /// All message stores of the account.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct MessageStore {
     /// Sorted by `(mailbox, created, id)`.
     pub messages: Vec<Message>,

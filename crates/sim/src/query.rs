@@ -373,6 +373,70 @@ impl FullSyncQuery {
     }
 }
 
+/// Default and maximum `recordCount` of a call-log extract `FSync` (API-NOTES §1.4).
+pub(crate) const EXTRACT_DEFAULT_RECORD_COUNT: u32 = 250;
+pub(crate) const EXTRACT_MAX_RECORD_COUNT: u32 = 1000;
+
+/// A call-log extract-sync query (API-NOTES §1.4).
+#[derive(Clone, Debug)]
+pub(crate) enum ExtractSyncQuery {
+    Full {
+        date_from: DateTime<Utc>,
+        record_count: u32,
+        /// `view=Detailed`; `None` when not sent (Simple).
+        detailed: Option<bool>,
+    },
+    /// The token carries the position, the record count and the view; `view` may still
+    /// be sent and wins. `recordCount` is FSync-only (spec) and ignored here.
+    Incremental {
+        sync_token: String,
+        detailed: Option<bool>,
+    },
+}
+
+impl ExtractSyncQuery {
+    pub fn parse(pairs: &[(String, String)], now: DateTime<Utc>) -> Result<Self> {
+        let detailed = match last(pairs, "view") {
+            None => None,
+            Some(v) if v.eq_ignore_ascii_case("Simple") => Some(false),
+            Some(v) if v.eq_ignore_ascii_case("Detailed") => Some(true),
+            Some(v) => return Err(invalid("view", v)),
+        };
+        match last(pairs, "syncType") {
+            None => {}
+            Some(v) if v.eq_ignore_ascii_case("FSync") => {}
+            Some(v) if v.eq_ignore_ascii_case("ISync") => {
+                let token = last(pairs, "syncToken").map(str::trim).unwrap_or("");
+                if token.is_empty() {
+                    return Err(invalid("syncToken", token));
+                }
+                return Ok(Self::Incremental {
+                    sync_token: token.to_string(),
+                    detailed,
+                });
+            }
+            Some(v) => return Err(invalid("syncType", v)),
+        }
+        let date_from = match last(pairs, "dateFrom") {
+            None => now - Duration::hours(1),
+            Some(v) => parse_time(v).ok_or_else(|| invalid("dateFrom", v))?,
+        };
+        // Like perPage, a count above the maximum is clamped rather than refused.
+        let record_count = match last(pairs, "recordCount") {
+            None => EXTRACT_DEFAULT_RECORD_COUNT,
+            Some(v) => match v.trim().parse::<i64>() {
+                Ok(n) if n >= 1 => n.min(i64::from(EXTRACT_MAX_RECORD_COUNT)) as u32,
+                _ => return Err(invalid("recordCount", v)),
+            },
+        };
+        Ok(Self::Full {
+            date_from,
+            record_count,
+            detailed,
+        })
+    }
+}
+
 /// An active-calls list query (API-NOTES §1.5).
 #[derive(Clone, Debug)]
 pub(crate) struct ActiveCallsQuery {

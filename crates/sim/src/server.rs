@@ -2,14 +2,15 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -20,14 +21,18 @@ use tracing::{debug, info, warn};
 
 use crate::auth::{GrantProblem, TokenProblem, TokenStore};
 use crate::bulk::{self, MAX_BULK_IDS, Part};
-use crate::config::SimConfig;
+use crate::config::{RateLimits, SimConfig};
 use crate::dataset::{CAT_DELETED, CAT_FAX, CAT_OUTBOUND, Dataset};
 use crate::error::{Error, Result, api_error};
+use crate::extract_sync;
+use crate::faults::{self, Dice, Fault, Faults};
 use crate::limiter::{Decision, Group, Limiter};
 use crate::media::{self, Span};
 use crate::message_sync::{self, SyncToken};
+use crate::mutate::{Mutation, MutationReport};
 use crate::query::{
-    self, ActiveCallsQuery, CallLogQuery, ExtensionQuery, MessageQuery, MessageSyncQuery,
+    self, ActiveCallsQuery, CallLogQuery, ExtensionQuery, ExtractSyncQuery, MessageQuery,
+    MessageSyncQuery,
 };
 use crate::render::{self, Urls};
 use crate::truth::Truth;
@@ -45,14 +50,27 @@ pub struct SimStats {
     pub token_grants: u64,
     /// Successful refresh grants.
     pub token_refreshes: u64,
+    /// Injected 503 answers.
+    pub faults_503: u64,
+    /// Injected dropped connections.
+    pub faults_dropped: u64,
+    /// Injected truncated bodies.
+    pub faults_truncated: u64,
+    /// Injected slow replies.
+    pub faults_slow: u64,
 }
 
 #[derive(Debug)]
 pub(crate) struct AppState {
-    data: Arc<Dataset>,
+    /// The current data set. A request clones the `Arc` and renders from it without
+    /// holding the lock; a late update swaps in a new one (see `mutate.rs`).
+    data: RwLock<Arc<Dataset>>,
+    /// Serialises late updates, so none is lost between clone and swap.
+    mutating: Mutex<()>,
     cfg: SimConfig,
     tokens: Mutex<TokenStore>,
     limiter: Mutex<Limiter>,
+    faults: Mutex<Dice>,
     stats: Mutex<SimStats>,
     local_addr: SocketAddr,
 }
@@ -175,6 +193,42 @@ struct ListPage<R> {
 }
 
 impl AppState {
+    fn data(&self) -> Arc<Dataset> {
+        self.data.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn mutate(&self, m: &Mutation) -> MutationReport {
+        let _one_at_a_time = lock(&self.mutating);
+        // Built outside the write lock so requests keep being served meanwhile.
+        let (next, report) = self.data().mutated(m, Utc::now());
+        *self.data.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+        info!(
+            calls = report.calls.len(),
+            recordings = report.recordings_added.len(),
+            messages_read = report.messages_read.len(),
+            messages_deleted = report.messages_deleted.len(),
+            "Late updates applied."
+        );
+        report
+    }
+
+    fn set_limits(&self, limits: RateLimits) {
+        info!(
+            light = limits.light,
+            medium = limits.medium,
+            heavy = limits.heavy,
+            auth = limits.auth,
+            window_secs = limits.window_secs,
+            "Rate limits changed."
+        );
+        lock(&self.limiter).set_limits(limits);
+    }
+
+    fn set_faults(&self, faults: Faults) {
+        info!(faults = ?faults, "Faults changed.");
+        *lock(&self.faults) = Dice::new(faults);
+    }
+
     fn count_group(&self, g: Group) {
         *lock(&self.stats)
             .requests_by_group
@@ -183,15 +237,29 @@ impl AppState {
     }
 
     /// Rate limit first, then the handler; every answer carries the group headers.
+    ///
+    /// The fault for the request is drawn here, for every request in arrival order. A
+    /// request refused by the limit gets its 429 and no fault; an admitted one counts
+    /// against the limit whatever its fault. A 503 replaces the handler; other faults are
+    /// left in the response's extensions for [`inject_faults`] to deliver.
     fn limited(&self, g: Group, f: impl FnOnce() -> Response) -> Response {
         self.count_group(g);
+        let fault = lock(&self.faults).draw();
         let d = lock(&self.limiter).check(g, Instant::now());
-        let mut resp = if d.allowed {
-            f()
-        } else {
+        let mut resp = if !d.allowed {
             lock(&self.stats).responses_429 += 1;
             debug!(group = g.name(), "Request refused by the rate limit.");
             too_many(&d)
+        } else if let Some(Fault::Unavailable { retry_after }) = fault {
+            lock(&self.stats).faults_503 += 1;
+            debug!(group = g.name(), "Injected 503.");
+            faults::unavailable(retry_after)
+        } else {
+            let mut resp = f();
+            if let Some(fault) = fault {
+                resp.extensions_mut().insert(fault);
+            }
+            resp
         };
         rate_headers(&mut resp, g, &d);
         resp
@@ -271,7 +339,7 @@ impl AppState {
         }
         ext.parse::<i64>()
             .ok()
-            .filter(|id| self.data.account.extensions.iter().any(|e| e.id == *id))
+            .filter(|id| self.data().account.extensions.iter().any(|e| e.id == *id))
             .ok_or_else(|| Error::UnknownExtension {
                 extension_id: ext.to_string(),
             })
@@ -289,7 +357,8 @@ impl AppState {
         let pairs = query::pairs(raw);
         let q = MessageQuery::parse(&pairs, Utc::now())?;
         let urls = self.urls(headers);
-        let store = &self.data.messages;
+        let data = self.data();
+        let store = &data.messages;
         let range = store.window(mailbox, q.date_from, q.date_to, self.cfg.date_to_inclusive);
         let pass = |v: &Vec<&'static str>, x: &str| v.is_empty() || v.contains(&x);
         // Newest first, ties by id descending (API-NOTES §1.8).
@@ -333,7 +402,8 @@ impl AppState {
         self.check_account(account)?;
         let mailbox = self.check_extension(ext)?;
         let urls = self.urls(headers);
-        let store = &self.data.messages;
+        let data = self.data();
+        let store = &data.messages;
         let find = |id: &str| {
             id.trim()
                 .parse::<i64>()
@@ -426,7 +496,8 @@ impl AppState {
         let now = Utc::now();
         let q = MessageSyncQuery::parse(&query::pairs(raw), now)?;
         let urls = self.urls(headers);
-        let store = &self.data.messages;
+        let data = self.data();
+        let store = &data.messages;
         let body = match q {
             MessageSyncQuery::Full(f) => {
                 message_sync::full(store, &urls, mailbox, &f, self.cfg.date_to_inclusive, now)
@@ -459,10 +530,11 @@ impl AppState {
     ) -> Result<Response> {
         self.check_account(account)?;
         let mailbox = self.check_extension(ext)?;
+        let data = self.data();
         let m = message_id
             .parse::<i64>()
             .ok()
-            .and_then(|id| self.data.messages.get(mailbox, id))
+            .and_then(|id| data.messages.get(mailbox, id))
             .ok_or_else(|| Error::UnknownMessage {
                 message_id: message_id.to_string(),
             })?;
@@ -550,7 +622,8 @@ impl AppState {
         let pairs = query::pairs(raw);
         let q = ActiveCallsQuery::parse(&pairs)?;
         let urls = self.urls(headers);
-        let active = &self.data.active;
+        let data = self.data();
+        let active = &data.active;
         let matching: Vec<usize> = (0..active.len())
             .filter(|&i| {
                 let c = &active[i];
@@ -653,7 +726,7 @@ impl AppState {
         let pairs = query::pairs(raw);
         let q = CallLogQuery::parse(&pairs, Utc::now())?;
         let urls = self.urls(headers);
-        let data = &self.data;
+        let data = self.data();
         let range = data.window(q.date_from, q.date_to, self.cfg.date_to_inclusive);
         let show_deleted = q.show_deleted.unwrap_or(false);
         let wants = |cat: u8| {
@@ -727,6 +800,26 @@ impl AppState {
         ))
     }
 
+    /// `GET …/call-log-extract-sync` (API-NOTES §1.4; ordering in `extract_sync.rs`).
+    fn extract_sync(
+        &self,
+        account: &str,
+        headers: &HeaderMap,
+        raw: Option<&str>,
+    ) -> Result<Response> {
+        self.check_account(account)?;
+        let now = Utc::now();
+        let q = ExtractSyncQuery::parse(&query::pairs(raw), now)?;
+        let max_age = i64::try_from(self.cfg.extract_sync_token_max_age_secs)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .unwrap_or(chrono::Duration::MAX);
+        let body = extract_sync::serve(&self.data(), &self.urls(headers), &q, max_age, now)
+            .inspect_err(|e| debug!(error = %e, "Extract ISync refused."))?;
+        debug!(bytes = body.len(), "Call-log extract sync served.");
+        Ok(json_response(StatusCode::OK, body))
+    }
+
     fn extensions(
         &self,
         account: &str,
@@ -737,7 +830,8 @@ impl AppState {
         let pairs = query::pairs(raw);
         let q = ExtensionQuery::parse(&pairs)?;
         let urls = self.urls(headers);
-        let acc = &self.data.account;
+        let data = self.data();
+        let acc = &data.account;
         let matching: Vec<_> = acc
             .extensions
             .iter()
@@ -932,6 +1026,18 @@ async fn call_log(
     })
 }
 
+async fn extract_sync(
+    State(st): State<Shared>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    st.api(Group::Heavy, &headers, || {
+        st.extract_sync(&account, &headers, raw.as_deref())
+            .unwrap_or_else(|e| error_response(&e))
+    })
+}
+
 async fn extensions(
     State(st): State<Shared>,
     Path(account): Path<String>,
@@ -947,8 +1053,76 @@ async fn extensions(
 async fn admin_truth(State(st): State<Shared>) -> Response {
     json_response(
         StatusCode::OK,
-        serde_json::to_vec(&*st.data.truth).unwrap_or_default(),
+        serde_json::to_vec(&*st.data().truth).unwrap_or_default(),
     )
+}
+
+/// An admin body: JSON of `T`, an empty body meaning all defaults; the error text on failure.
+fn admin_body<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Result<T, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| format!("invalid body: {e}"))
+}
+
+fn admin_bad_request(error: String) -> Response {
+    value_response(
+        StatusCode::BAD_REQUEST,
+        &serde_json::json!({ "error": error }),
+    )
+}
+
+async fn admin_mutate(State(st): State<Shared>, body: Bytes) -> Response {
+    match admin_body::<Mutation>(&body) {
+        Ok(m) => {
+            let report = st.mutate(&m);
+            json_response(
+                StatusCode::OK,
+                serde_json::to_vec(&report).unwrap_or_default(),
+            )
+        }
+        Err(e) => admin_bad_request(e),
+    }
+}
+
+async fn admin_faults(State(st): State<Shared>, body: Bytes) -> Response {
+    match admin_body::<Faults>(&body) {
+        Ok(f) => {
+            st.set_faults(f);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => admin_bad_request(e),
+    }
+}
+
+async fn admin_limits(State(st): State<Shared>, body: Bytes) -> Response {
+    match admin_body::<RateLimits>(&body) {
+        Ok(l) => {
+            st.set_limits(l);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => admin_bad_request(e),
+    }
+}
+
+/// Delivers the fault [`AppState::limited`] left on a response: slow, truncated or
+/// dropped. Responses without one (admin routes, 429s, 503s) pass unchanged.
+async fn inject_faults(State(st): State<Shared>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let Some(fault) = resp.extensions_mut().remove::<Fault>() else {
+        return resp;
+    };
+    {
+        let mut stats = lock(&st.stats);
+        match fault {
+            Fault::Unavailable { .. } => {}
+            Fault::Drop { .. } => stats.faults_dropped += 1,
+            Fault::Truncate { .. } => stats.faults_truncated += 1,
+            Fault::Slow { .. } => stats.faults_slow += 1,
+        }
+    }
+    debug!(fault = ?fault, "Injecting a fault.");
+    faults::deliver(resp, fault).await
 }
 
 async fn admin_stats(State(st): State<Shared>) -> Response {
@@ -999,8 +1173,16 @@ fn router(state: Shared) -> Router {
             get(extension_active_calls),
         )
         .route("/_admin/truth", get(admin_truth))
+        .route(
+            "/restapi/v1.0/account/{account_id}/call-log-extract-sync",
+            get(extract_sync),
+        )
         .route("/_admin/stats", get(admin_stats))
+        .route("/_admin/mutate", post(admin_mutate))
+        .route("/_admin/faults", post(admin_faults))
+        .route("/_admin/limits", post(admin_limits))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), inject_faults))
         .with_state(state)
 }
 
@@ -1018,7 +1200,7 @@ impl Simulator {
         Self { cfg, data }
     }
 
-    /// Everything the server will serve.
+    /// Everything the server will serve (before any late update).
     pub fn truth(&self) -> &Truth {
         &self.data.truth
     }
@@ -1035,8 +1217,10 @@ impl Simulator {
                 self.cfg.account_id,
             )),
             limiter: Mutex::new(Limiter::new(self.cfg.limits.clone())),
+            faults: Mutex::new(Dice::new(self.cfg.faults.clone())),
             stats: Mutex::new(SimStats::default()),
-            data: self.data,
+            data: RwLock::new(self.data),
+            mutating: Mutex::new(()),
             cfg: self.cfg,
             local_addr,
         });
@@ -1050,7 +1234,7 @@ impl Simulator {
                 })
                 .await
         });
-        info!(addr = %local_addr, calls = state.data.truth.calls.len(), "Simulator listening.");
+        info!(addr = %local_addr, calls = state.data().truth.calls.len(), "Simulator listening.");
         Ok(SimHandle {
             addr: local_addr,
             state,
@@ -1087,9 +1271,27 @@ impl SimHandle {
         self.addr
     }
 
-    /// Everything the server serves.
+    /// Everything the server serves now, late updates included.
     pub fn truth(&self) -> Arc<Truth> {
-        self.state.data.truth.clone()
+        self.state.data().truth.clone()
+    }
+
+    /// Changes past data as [`Mutation`] says; every endpoint and [`Self::truth`] serve the
+    /// new state from the next request on. Same as `POST /_admin/mutate`.
+    pub fn mutate(&self, mutation: &Mutation) -> MutationReport {
+        self.state.mutate(mutation)
+    }
+
+    /// Replaces the rate limits of the running server (a 429 storm when lowered). Requests
+    /// already counted in the window stay counted. Same as `POST /_admin/limits`.
+    pub fn set_limits(&self, limits: RateLimits) {
+        self.state.set_limits(limits);
+    }
+
+    /// Replaces the injected faults; the fault generator restarts from `faults.seed`.
+    /// Same as `POST /_admin/faults`.
+    pub fn set_faults(&self, faults: Faults) {
+        self.state.set_faults(faults);
     }
 
     /// A message-sync token as an `FSync` of extension `extension_id` (no filters) at `at`

@@ -10,7 +10,7 @@ use ringlake_model::CallLogRecord;
 use crate::call_log::read_call;
 use crate::columns::{CallRow, active_call_columns, build_batch};
 use crate::error::Result;
-use crate::layout::active_snapshot_of_page;
+use crate::layout::{PageLayout, active_snapshot_of_page};
 use crate::pipeline::{
     Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
     collect, finish,
@@ -64,6 +64,7 @@ impl Stream for ActiveCalls {
     type PageContext = (NaiveDate, i64);
     const TABLE: &'static str = tables::ACTIVE_CALLS;
     const SHAPES: PageShapes = PageShapes::List;
+    const LAYOUT: PageLayout = PageLayout::InstantSnapshot;
 
     fn page_context(&self, path: &Path) -> Result<(NaiveDate, i64)> {
         active_snapshot_of_page(path)

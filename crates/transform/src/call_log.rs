@@ -11,6 +11,7 @@ use crate::columns::{
     recording_columns,
 };
 use crate::error::Result;
+use crate::layout::PageLayout;
 use crate::pipeline::{
     Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
     collect, finish, partition_day,
@@ -57,6 +58,7 @@ impl Stream for CallLog {
     type PageContext = ();
     const TABLE: &'static str = tables::CALLS;
     const SHAPES: PageShapes = PageShapes::List;
+    const LAYOUT: PageLayout = PageLayout::DayWindow;
 
     fn page_context(&self, _path: &Path) -> Result<()> {
         Ok(())

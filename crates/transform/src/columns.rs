@@ -351,17 +351,35 @@ pub(crate) fn build_batch<R: HasBase>(
     let row_refs: Vec<&R> = rows.iter().collect();
     let arrays = columns
         .iter()
-        .map(|(_, col)| match col {
-            Col::Row(g) => build_array(g, &row_refs),
-            Col::Base(g) => build_array(g, &bases),
+        .map(|(name, col)| match col {
+            Col::Row(g) => build_array(name, g, &row_refs),
+            Col::Base(g) => build_array(name, g, &bases),
         })
         .collect::<Result<Vec<_>, _>>()?;
     RecordBatch::try_new(schema.clone(), arrays)
 }
 
-fn build_array<T>(getter: &Getter<T>, items: &[&T]) -> Result<ArrayRef, ArrowError> {
+/// The most text a `Utf8` column can hold: its offsets are `i32`.
+const MAX_TEXT_BYTES: usize = i32::MAX as usize;
+
+fn build_array<T>(name: &str, getter: &Getter<T>, items: &[&T]) -> Result<ArrayRef, ArrowError> {
+    // Arrow's string builders panic past `MAX_TEXT_BYTES`; huge values are data from
+    // outside, so they are checked first and become an error.
+    let too_much_text = |bytes: usize| {
+        (bytes > MAX_TEXT_BYTES).then(|| {
+            ArrowError::InvalidArgumentError(format!(
+                "column {name} would hold {bytes} bytes of text, more than one batch can (2 GiB)"
+            ))
+        })
+    };
     Ok(match getter {
-        Getter::Str(f) => Arc::new(items.iter().map(|r| f(r)).collect::<StringArray>()),
+        Getter::Str(f) => {
+            let bytes = items.iter().filter_map(|r| f(r)).map(str::len).sum();
+            if let Some(e) = too_much_text(bytes) {
+                return Err(e);
+            }
+            Arc::new(items.iter().map(|r| f(r)).collect::<StringArray>())
+        }
         Getter::I64(f) => Arc::new(items.iter().map(|r| f(r)).collect::<Int64Array>()),
         Getter::I32(f) => Arc::new(items.iter().map(|r| f(r)).collect::<Int32Array>()),
         Getter::Bool(f) => Arc::new(items.iter().map(|r| f(r)).collect::<BooleanArray>()),
@@ -380,6 +398,15 @@ fn build_array<T>(getter: &Getter<T>, items: &[&T]) -> Result<ArrayRef, ArrowErr
                 .with_precision_and_scale(MONEY_PRECISION, MONEY_SCALE)?,
         ),
         Getter::List(f) => {
+            let bytes = items
+                .iter()
+                .filter_map(|r| f(r))
+                .flatten()
+                .map(String::len)
+                .sum();
+            if let Some(e) = too_much_text(bytes) {
+                return Err(e);
+            }
             let mut b = ListBuilder::with_capacity(StringBuilder::new(), items.len())
                 .with_field(Arc::new(list_item()));
             for r in items {

@@ -9,7 +9,7 @@ use ringlake_model::{BaseCallLogRecord, ExtensionRecord};
 
 use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
-use crate::layout::snapshot_date_of_page;
+use crate::layout::{PageLayout, snapshot_date_of_page};
 use crate::pipeline::{
     Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
     collect, finish,
@@ -60,6 +60,7 @@ impl Stream for Extensions {
     type PageContext = NaiveDate;
     const TABLE: &'static str = tables::EXTENSIONS;
     const SHAPES: PageShapes = PageShapes::List;
+    const LAYOUT: PageLayout = PageLayout::DaySnapshot;
 
     fn page_context(&self, path: &Path) -> Result<NaiveDate> {
         snapshot_date_of_page(path)

@@ -12,13 +12,68 @@ use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, one_line};
 
 /// The layout of the extension list, for error messages.
 pub(crate) const EXTENSIONS_LAYOUT: &str = "<raw>/extensions/<YYYY-MM-DD>/page-NNNNN.json.zst";
 /// The layout of active-calls snapshots, for error messages.
 pub(crate) const ACTIVE_CALLS_LAYOUT: &str =
     "<raw>/active-calls/<YYYY-MM-DD>/<YYYYMMDDTHHMMSS.mmmZ>/page-NNNNN.json.zst";
+
+/// Which directory of the raw layout a stream's pages sit in: it tells what to do about a
+/// corrupt page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PageLayout {
+    /// `call-log/<YYYY-MM-DD>/page-…`: a day window.
+    DayWindow,
+    /// `message-store/<FROM>_<TO>/<MAILBOX>/page-…`: one mailbox's span window.
+    MailboxWindow,
+    /// `extensions/<YYYY-MM-DD>/page-…`: a snapshot.
+    DaySnapshot,
+    /// `active-calls/<YYYY-MM-DD>/<instant>/page-…`: a snapshot.
+    InstantSnapshot,
+}
+
+/// What to do about the corrupt page `path`, one line: delete the window directory it sits
+/// in, so that the extract stage, which fetches again a window whose raw directory is gone,
+/// replaces it. A snapshot cannot be fetched again (it was a moment), so its directory
+/// can only go, rows and all. A page outside ringlake's layout has no window to fetch: it
+/// can only be moved away.
+pub(crate) fn corrupt_page_remedy(path: &Path, layout: PageLayout) -> String {
+    let dir = path.parent().filter(|dir| {
+        let name = dir.file_name().and_then(|n| n.to_str());
+        match layout {
+            PageLayout::DayWindow | PageLayout::DaySnapshot => {
+                name.and_then(parse_day_dir).is_some()
+            }
+            PageLayout::MailboxWindow => {
+                mailbox_of_page(path).is_some()
+                    && dir
+                        .parent()
+                        .and_then(Path::file_name)
+                        .and_then(|n| n.to_str())
+                        .and_then(parse_span_dir)
+                        .is_some()
+            }
+            PageLayout::InstantSnapshot => name.and_then(parse_snapshot_dir).is_some(),
+        }
+    });
+    let Some(dir) = dir else {
+        return "move that file out of the raw dir (it is not in ringlake's raw layout, so \
+                the extract stage cannot fetch it again) and run the same command again"
+            .into();
+    };
+    let dir = one_line(dir.display());
+    match layout {
+        PageLayout::DayWindow | PageLayout::MailboxWindow => format!(
+            "delete its directory {dir} and run the same command again to fetch that window again"
+        ),
+        PageLayout::DaySnapshot | PageLayout::InstantSnapshot => format!(
+            "delete its directory {dir} and run the same command again (a snapshot cannot be \
+             fetched again: that one is lost)"
+        ),
+    }
+}
 
 /// `YYYY-MM-DD` exactly (the extract stage's day directories).
 pub(crate) fn parse_day_dir(name: &str) -> Option<NaiveDate> {
@@ -112,6 +167,63 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn corrupt_page_remedies() {
+        use PageLayout::*;
+        let window = |p: &str, l| corrupt_page_remedy(Path::new(p), l);
+        assert_eq!(
+            window("/raw/call-log/2024-01-02/page-00001.json.zst", DayWindow),
+            "delete its directory /raw/call-log/2024-01-02 and run the same command again to \
+             fetch that window again"
+        );
+        assert!(
+            window(
+                "/raw/message-store/2024-01-01_2024-01-09/42/page-00001.json.zst",
+                MailboxWindow
+            )
+            .starts_with("delete its directory /raw/message-store/2024-01-01_2024-01-09/42 and")
+        );
+        let snapshot = window(
+            "/raw/active-calls/2024-01-02/20240102T101010.123Z/page-00001.json.zst",
+            InstantSnapshot,
+        );
+        assert!(
+            snapshot.starts_with(
+                "delete its directory /raw/active-calls/2024-01-02/20240102T101010.123Z and"
+            ),
+            "{snapshot}"
+        );
+        assert!(snapshot.contains("cannot be fetched again"), "{snapshot}");
+        assert!(
+            window("/raw/extensions/2024-01-02/page-00001.json", DaySnapshot)
+                .starts_with("delete its directory /raw/extensions/2024-01-02 and")
+        );
+        // Outside the layout, no directory is named: deleting `/raw/call-log` or a span dir
+        // of every mailbox would lose far more than the page.
+        for (p, l) in [
+            ("/raw/call-log/page.json", DayWindow),
+            ("/raw/call-log/2024-01-02/extra/page.json", DayWindow),
+            (
+                "/raw/message-store/2024-01-01_2024-01-09/page.json",
+                MailboxWindow,
+            ),
+            ("/raw/message-store/x/42/page.json", MailboxWindow),
+            ("/raw/active-calls/2024-01-02/page.json", InstantSnapshot),
+            ("page.json", DaySnapshot),
+        ] {
+            let r = window(p, l);
+            assert!(
+                r.starts_with("move that file out of the raw dir"),
+                "{p}: {r}"
+            );
+        }
+        let odd = window(
+            "/raw/call-log/2024-01-02\n/x/../2024-01-02/p.json",
+            DayWindow,
+        );
+        assert!(!odd.contains('\n'), "{odd}");
     }
 
     #[test]

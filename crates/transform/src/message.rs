@@ -10,7 +10,7 @@ use ringlake_model::{MessageAttachmentInfo, MessageRecord, MessageStoreCallerInf
 
 use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
-use crate::layout::{mailbox_of_page, mailbox_of_uri};
+use crate::layout::{PageLayout, mailbox_of_page, mailbox_of_uri};
 use crate::pipeline::{
     Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
     collect, finish, partition_day,
@@ -26,7 +26,8 @@ use crate::schema::{
 /// A page is a message list or message-sync envelope (`{records: […]}`), a single message
 /// (`message-store/{id}`), or a bulk array `[{resourceId, status, body}]` whose items with
 /// a status other than 200 are skipped and counted
-/// ([`crate::TransformStats::bulk_items_skipped`]).
+/// ([`crate::TransformStats::bulk_items_skipped`]); an item that is not a bulk item (or a
+/// 200 without a body) is a dead letter, like an unreadable record.
 ///
 /// Each message belongs to a mailbox (the extension whose store it was read from): the
 /// page's parent directory when its name is an extension id
@@ -79,6 +80,7 @@ impl Stream for Messages {
     type PageContext = Option<i64>;
     const TABLE: &'static str = tables::MESSAGES;
     const SHAPES: PageShapes = PageShapes::ListItemOrBulk;
+    const LAYOUT: PageLayout = PageLayout::MailboxWindow;
 
     fn page_context(&self, path: &Path) -> Result<Option<i64>> {
         Ok(mailbox_of_page(path))

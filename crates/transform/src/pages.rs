@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
-use crate::layout::{parse_day_dir, parse_span_dir};
+use crate::layout::{PageLayout, corrupt_page_remedy, parse_day_dir, parse_span_dir};
 
 /// File name endings of raw pages, as the extract stage writes them (`.json.zst`) or as
 /// someone may drop them by hand (`.json`, `.json.gz`).
@@ -37,9 +37,9 @@ pub fn find_pages(
 }
 
 fn walk(dir: &Path, days: Option<&BTreeSet<NaiveDate>>, out: &mut Vec<PathBuf>) -> Result<()> {
-    let io = |source| Error::Io {
+    let io = |error| Error::Io {
         path: dir.to_path_buf(),
-        source,
+        error,
     };
     for entry in fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
@@ -53,9 +53,9 @@ fn walk(dir: &Path, days: Option<&BTreeSet<NaiveDate>>, out: &mut Vec<PathBuf>) 
         }
         let path = entry.path();
         // Follow symlinks: a raw zone assembled from links is still a raw zone.
-        let meta = fs::metadata(&path).map_err(|source| Error::Io {
+        let meta = fs::metadata(&path).map_err(|error| Error::Io {
             path: path.clone(),
-            source,
+            error,
         })?;
         if meta.is_dir() {
             if let Some(days) = days {
@@ -76,27 +76,32 @@ fn walk(dir: &Path, days: Option<&BTreeSet<NaiveDate>>, out: &mut Vec<PathBuf>) 
     Ok(())
 }
 
-/// Reads a page file and undoes its compression, chosen by the file name.
-pub(crate) fn read_page_bytes(path: &Path) -> Result<Vec<u8>> {
-    let bytes = fs::read(path).map_err(|source| Error::Io {
+/// Reads a page file and undoes its compression, chosen by the file name. Broken
+/// compression is a corrupt raw file: the error says what to do about it, by `layout`.
+pub(crate) fn read_page_bytes(path: &Path, layout: PageLayout) -> Result<Vec<u8>> {
+    let bytes = fs::read(path).map_err(|error| Error::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    let decompress_err = |e: std::io::Error| Error::Decompress {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
+    let decompress_err = |codec: &'static str| {
+        move |e: std::io::Error| Error::Decompress {
+            path: path.to_path_buf(),
+            codec,
+            reason: e.to_string(),
+            remedy: corrupt_page_remedy(path, layout),
+        }
     };
     if name.ends_with(".zst") {
-        zstd::stream::decode_all(bytes.as_slice()).map_err(decompress_err)
+        zstd::stream::decode_all(bytes.as_slice()).map_err(decompress_err("zstd"))
     } else if name.ends_with(".gz") {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(bytes.as_slice())
             .read_to_end(&mut out)
-            .map_err(decompress_err)?;
+            .map_err(decompress_err("gzip"))?;
         Ok(out)
     } else {
         Ok(bytes)
@@ -121,8 +126,8 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let p = tmp.path().join("page-00001.json.zst");
         fs::write(&p, b"not zstd").unwrap();
-        let err = read_page_bytes(&p).unwrap_err();
-        assert!(matches!(err, Error::Decompress { .. }));
+        let err = read_page_bytes(&p, PageLayout::DayWindow).unwrap_err();
+        assert!(matches!(err, Error::Decompress { codec: "zstd", .. }));
         assert!(err.to_string().contains("page-00001.json.zst"), "{err}");
     }
 }

@@ -14,12 +14,13 @@ use arrow::datatypes::SchemaRef;
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use rayon::prelude::*;
-use ringlake_model::{BulkItem, ListPage};
+use ringlake_model::BulkItem;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tracing::{debug, info};
 
 use crate::error::{Error, Result};
+use crate::layout::{PageLayout, corrupt_page_remedy};
 use crate::pages::read_page_bytes;
 
 /// How to transform.
@@ -95,7 +96,8 @@ pub struct TransformStats {
     /// Message-sync records of deleted or purged messages, which carry only `id` and
     /// `availability` (API-NOTES §1.9): without `creationTime` they have no partition day.
     pub deleted_stubs_dropped: usize,
-    /// Items of a bulk (207) response whose status is not 200 (API-NOTES §6.2).
+    /// Items of a bulk (207) response whose status is not 200 (API-NOTES §6.2). An item
+    /// that cannot be read as one is a dead letter instead.
     pub bulk_items_skipped: usize,
     /// Records that could not be read.
     pub dead_letters: usize,
@@ -149,6 +151,8 @@ pub(crate) trait Stream: Sync {
     /// The table dead letters are filed under.
     const TABLE: &'static str;
     const SHAPES: PageShapes;
+    /// Where its pages sit in the raw zone (what to do about a corrupt one).
+    const LAYOUT: PageLayout;
     fn page_context(&self, path: &Path) -> Result<Self::PageContext>;
     fn read(&self, raw: &str, ctx: &Self::PageContext, tz: Tz) -> Read<Self::Item>;
 }
@@ -180,8 +184,9 @@ struct DecodedPage<T> {
 /// of the order the pages were given or decoded in. Then applies [`TransformOptions::days`].
 ///
 /// A page that cannot be read as a page fails the run (a corrupt raw file: nothing should
-/// be written); a record that cannot be read becomes a [`DeadLetter`] and the rest of its
-/// page is kept.
+/// be written), with an error that names the directory to delete so that the extract stage
+/// fetches it again; a record that cannot be read becomes a [`DeadLetter`] and the rest of
+/// its page is kept.
 pub(crate) fn collect<S: Stream>(
     stream: &S,
     pages: &[PathBuf],
@@ -304,11 +309,7 @@ pub(crate) fn arrow_error(
     table: &'static str,
     date: NaiveDate,
 ) -> impl Fn(arrow::error::ArrowError) -> Error {
-    move |source| Error::Arrow {
-        table,
-        date,
-        source,
-    }
+    move |error| Error::Arrow { table, date, error }
 }
 
 /// The day of `ms` in `tz`: the partition of a record and of its child rows.
@@ -318,30 +319,56 @@ pub(crate) fn partition_day(ms: i64, tz: Tz, field: &str) -> Result<NaiveDate, S
         .ok_or_else(|| format!("{field} {ms} ms is out of the supported range"))
 }
 
-/// The records of one page body, `None` for a skipped bulk item.
+/// One entry of a page body.
+#[derive(Debug)]
+enum PageRecord<'a> {
+    Record(&'a RawValue),
+    /// A bulk item whose status is not 200, see [`TransformStats::bulk_items_skipped`].
+    SkippedBulkItem,
+    /// A bulk item that cannot be read as one: its text and why.
+    BadBulkItem(&'a RawValue, String),
+}
+
+/// The entries of one page body. A body that is not one of `shapes` is a corrupt raw
+/// file: the error says what to do about it, by `layout`.
+///
+/// Only `records` of an envelope is read: its `uri`, `paging` and `navigation` served the
+/// extract stage, and a value of theirs the transform cannot read spoils no record. Bulk
+/// items are read one by one for the same reason.
 fn page_records<'a>(
     shapes: PageShapes,
+    layout: PageLayout,
     bytes: &'a [u8],
     path: &Path,
-) -> Result<Vec<Option<&'a RawValue>>> {
-    let corrupt = |e: serde_json::Error| Error::CorruptPage {
+) -> Result<Vec<PageRecord<'a>>> {
+    let corrupt = |reason: String| Error::CorruptPage {
         path: path.to_path_buf(),
-        reason: e.to_string(),
+        reason,
+        remedy: corrupt_page_remedy(path, layout),
     };
-    if shapes == PageShapes::List {
-        let envelope: ListPage<'_> = serde_json::from_slice(bytes).map_err(corrupt)?;
-        return Ok(envelope.records.into_iter().map(Some).collect());
+    let json = |e: serde_json::Error| corrupt(e.to_string());
+    /// A list or sync envelope (API-NOTES §2.1).
+    #[derive(Deserialize)]
+    struct Envelope<'a> {
+        #[serde(borrow)]
+        records: Vec<&'a RawValue>,
     }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-    if first == Some(&b'[') {
-        let items: Vec<BulkItem<'_>> = serde_json::from_slice(bytes).map_err(corrupt)?;
-        return Ok(items
+    if shapes == PageShapes::List {
+        // serde reads a struct from an array too (`[[…]]`): not an envelope.
+        if first != Some(&b'{') {
+            return Err(corrupt("not an object {\"records\": [...]}".into()));
+        }
+        let envelope: Envelope<'_> = serde_json::from_slice(bytes).map_err(json)?;
+        return Ok(envelope
+            .records
             .into_iter()
-            .map(|item| match item.status {
-                Some(200) => item.body,
-                _ => None,
-            })
+            .map(PageRecord::Record)
             .collect());
+    }
+    if first == Some(&b'[') {
+        let items: Vec<&RawValue> = serde_json::from_slice(bytes).map_err(json)?;
+        return Ok(items.into_iter().map(bulk_item).collect());
     }
     /// An envelope has `records`; a single record does not.
     #[derive(Deserialize)]
@@ -349,19 +376,38 @@ fn page_records<'a>(
         #[serde(default, borrow)]
         records: Option<Vec<&'a RawValue>>,
     }
-    let probe: Probe<'_> = serde_json::from_slice(bytes).map_err(corrupt)?;
+    let probe: Probe<'_> = serde_json::from_slice(bytes).map_err(json)?;
     match probe.records {
-        Some(records) => Ok(records.into_iter().map(Some).collect()),
+        Some(records) => Ok(records.into_iter().map(PageRecord::Record).collect()),
         None => {
-            let single: &RawValue = serde_json::from_slice(bytes).map_err(corrupt)?;
+            let single: &RawValue = serde_json::from_slice(bytes).map_err(json)?;
             if !single.get().starts_with('{') {
-                return Err(Error::CorruptPage {
-                    path: path.to_path_buf(),
-                    reason: "neither an object nor an array".into(),
-                });
+                return Err(corrupt("neither an object nor an array".into()));
             }
-            Ok(vec![Some(single)])
+            Ok(vec![PageRecord::Record(single)])
         }
+    }
+}
+
+/// One item of a bulk (207) response `{resourceId, status, body}` (API-NOTES §6.2).
+fn bulk_item(raw: &RawValue) -> PageRecord<'_> {
+    // serde reads a struct from an array too (`["1", 200, {…}]`): not a bulk item.
+    if !raw.get().starts_with('{') {
+        return PageRecord::BadBulkItem(raw, "not a bulk item: not an object".into());
+    }
+    match serde_json::from_str::<BulkItem<'_>>(raw.get()) {
+        Ok(BulkItem {
+            status: Some(200),
+            body: Some(body),
+            ..
+        }) => PageRecord::Record(body),
+        Ok(BulkItem {
+            status: Some(200),
+            body: None,
+            ..
+        }) => PageRecord::BadBulkItem(raw, "bulk item with status 200 has no body".into()),
+        Ok(_) => PageRecord::SkippedBulkItem,
+        Err(e) => PageRecord::BadBulkItem(raw, format!("not a bulk item: {e}")),
     }
 }
 
@@ -372,8 +418,8 @@ fn decode_page<S: Stream>(
     tz: Tz,
 ) -> Result<DecodedPage<S::Item>> {
     let ctx = stream.page_context(path)?;
-    let bytes = read_page_bytes(path)?;
-    let records = page_records(S::SHAPES, &bytes, path)?;
+    let bytes = read_page_bytes(path, S::LAYOUT)?;
+    let records = page_records(S::SHAPES, S::LAYOUT, &bytes, path)?;
     let mut out = DecodedPage {
         found: Vec::with_capacity(records.len()),
         dead_letters: Vec::new(),
@@ -381,10 +427,24 @@ fn decode_page<S: Stream>(
         deleted_stubs: 0,
         bulk_skipped: 0,
     };
-    for (index, raw) in records.iter().enumerate() {
-        let Some(raw) = raw else {
-            out.bulk_skipped += 1;
-            continue;
+    let dead_letter = |index: usize, reason: String, raw: &RawValue| DeadLetter {
+        table: S::TABLE,
+        source: path.display().to_string(),
+        record_index: Some(index),
+        reason,
+        raw: raw.get().to_owned(),
+    };
+    for (index, record) in records.into_iter().enumerate() {
+        let raw = match record {
+            PageRecord::Record(raw) => raw,
+            PageRecord::SkippedBulkItem => {
+                out.bulk_skipped += 1;
+                continue;
+            }
+            PageRecord::BadBulkItem(raw, reason) => {
+                out.dead_letters.push(dead_letter(index, reason, raw));
+                continue;
+            }
         };
         match stream.read(raw.get(), &ctx, tz) {
             Read::Row(item, day) => out.found.push(Found {
@@ -394,13 +454,7 @@ fn decode_page<S: Stream>(
                 index,
             }),
             Read::DeletedStub => out.deleted_stubs += 1,
-            Read::Dead(reason) => out.dead_letters.push(DeadLetter {
-                table: S::TABLE,
-                source: path.display().to_string(),
-                record_index: Some(index),
-                reason,
-                raw: raw.get().to_owned(),
-            }),
+            Read::Dead(reason) => out.dead_letters.push(dead_letter(index, reason, raw)),
         }
     }
     debug!(
@@ -447,10 +501,17 @@ fn dedupe<T: Keyed>(
 mod tests {
     use super::*;
 
+    /// Each entry of a page as `Some(record text)`, `None` (skipped bulk item) or
+    /// `Some("bad: …")`.
     fn shapes(body: &str, shapes: PageShapes) -> Result<Vec<Option<String>>> {
-        page_records(shapes, body.as_bytes(), Path::new("p.json")).map(|v| {
+        let path = Path::new("p.json");
+        page_records(shapes, PageLayout::DayWindow, body.as_bytes(), path).map(|v| {
             v.into_iter()
-                .map(|r| r.map(|r| r.get().to_owned()))
+                .map(|r| match r {
+                    PageRecord::Record(raw) => Some(raw.get().to_owned()),
+                    PageRecord::SkippedBulkItem => None,
+                    PageRecord::BadBulkItem(raw, _) => Some(format!("bad: {}", raw.get())),
+                })
                 .collect()
         })
     }
@@ -460,6 +521,9 @@ mod tests {
         let list = r#"{"records":[{"id":1},{"id":2}],"syncInfo":{}}"#;
         assert_eq!(shapes(list, PageShapes::List).unwrap().len(), 2);
         assert_eq!(shapes(list, PageShapes::ListItemOrBulk).unwrap().len(), 2);
+        // The rest of an envelope is not read.
+        let odd = r#"{"records":[{"id":1}],"paging":"x","navigation":[1],"uri":5}"#;
+        assert_eq!(shapes(odd, PageShapes::List).unwrap().len(), 1);
         let single = r#" {"id":1,"uri":"u"}"#;
         assert!(shapes(single, PageShapes::List).is_err());
         assert_eq!(
@@ -467,14 +531,22 @@ mod tests {
             [Some(r#"{"id":1,"uri":"u"}"#.to_owned())]
         );
         let bulk = r#"[{"resourceId":"1","status":200,"body":{"id":1}},
-                       {"resourceId":"2","status":404,"body":{"errorCode":"CMN-102"}}]"#;
+                       {"resourceId":"2","status":404,"body":{"errorCode":"CMN-102"}},
+                       {"resourceId":"3","status":"200"},{"status":200},7]"#;
         assert!(shapes(bulk, PageShapes::List).is_err());
         assert_eq!(
             shapes(bulk, PageShapes::ListItemOrBulk).unwrap(),
-            [Some(r#"{"id":1}"#.to_owned()), None]
+            [
+                Some(r#"{"id":1}"#.to_owned()),
+                None,
+                Some(r#"bad: {"resourceId":"3","status":"200"}"#.to_owned()),
+                Some(r#"bad: {"status":200}"#.to_owned()),
+                Some("bad: 7".to_owned()),
+            ]
         );
-        for bad in ["42", "[1,2]", r#"{"records":5}"#, r#"{"id":"#, ""] {
+        for bad in ["42", r#"{"records":5}"#, r#"{"id":"#, "", "[1,", "\"x\""] {
             assert!(shapes(bad, PageShapes::ListItemOrBulk).is_err(), "{bad}");
+            assert!(shapes(bad, PageShapes::List).is_err(), "{bad}");
         }
     }
 

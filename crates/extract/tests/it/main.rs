@@ -6,9 +6,11 @@
 
 mod faults;
 mod mailbox_faults;
+mod on_disk;
 mod script;
 mod sim;
 mod streams;
+mod sync;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -179,3 +179,22 @@ async fn missing_or_unknown_bearer_is_401() {
     assert_eq!(sim.handle.stats().responses_401, 2);
     sim.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn one_second_tokens_expire_and_refresh() {
+    let sim = Sim::start(cfg().with_access_token_ttl_secs(1)).await;
+    let path = "/restapi/v1.0/account/~/extension";
+    let (status, _, _) = sim.get(path).await;
+    assert_eq!(status, StatusCode::OK);
+    // The token lifetime is the clock under test.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, _, body) = sim.get(path).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(first_error_code(&body), "OAU-128");
+    let fresh = grant(&sim.client, &sim.handle.base_url()).await;
+    assert_eq!(fresh["expires_in"], 1);
+    let url = sim.url(path);
+    let (status, _, _) = get_with(&sim.client, &url, fresh["access_token"].as_str()).await;
+    assert_eq!(status, StatusCode::OK);
+    sim.handle.shutdown().await;
+}

@@ -91,3 +91,47 @@ async fn token_endpoint_is_group_auth() {
     assert_eq!(stats.token_grants, 2);
     sim.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn lowered_limits_mid_run_give_429() {
+    let sim = Sim::start(cfg()).await;
+    let path = "/restapi/v1.0/account/~/call-log";
+    for _ in 0..3 {
+        assert_eq!(sim.get(path).await.0, StatusCode::OK);
+    }
+    // Three Heavy requests are already in the window: a limit of 2 refuses the next.
+    sim.handle
+        .set_limits(RateLimits::scaled(30).with_counts(50, 40, 2, 5));
+    let (status, headers, body) = sim.get(path).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers["x-rate-limit-limit"], "2");
+    assert_eq!(headers["retry-after"], "30");
+    assert_eq!(first_error_code(&body), "CMN-301");
+    // Other groups follow their own new limits.
+    let (status, headers, _) = sim.get("/restapi/v1.0/account/~/extension").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["x-rate-limit-limit"], "40");
+
+    // The same over the admin route: Medium down to 1, already used once.
+    let resp = sim
+        .client
+        .post(sim.url("/_admin/limits"))
+        .body(r#"{"light": 50, "medium": 1, "heavy": 2, "auth": 5, "window_secs": 30, "penalty_secs": 30}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let (status, headers, _) = sim.get("/restapi/v1.0/account/~/extension").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers["x-rate-limit-limit"], "1");
+    let resp = sim
+        .client
+        .post(sim.url("/_admin/limits"))
+        .body(r#"{"heavy": "many"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(sim.handle.stats().responses_429, 2);
+    sim.handle.shutdown().await;
+}

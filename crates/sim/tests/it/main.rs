@@ -4,7 +4,10 @@
 mod auth;
 mod call_log;
 mod extensions;
+mod extract_sync;
+mod faults;
 mod generator;
+mod late_updates;
 mod limits;
 mod message_content;
 mod message_items;

@@ -6,7 +6,10 @@
 
 mod behaviour;
 mod discovery;
+mod errors;
+mod fuzz;
 mod message_behaviour;
+mod paths;
 mod samples;
 mod snapshot_streams;
 mod stream_samples;
