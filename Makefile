@@ -11,12 +11,13 @@ PY := $(VENV)/bin/python
 BIN := $(CARGO_TARGET_DIR)/debug/ringlake
 DEMO_LAKE ?= demo/lake
 
-.PHONY: demo test lint build venv clean-demo
+.PHONY: demo test test-spark system-deps lint build venv clean-demo
 
 build:
 	cargo build --locked -p ringlake-cli
 
-# Python tools (DuckDB) for the interop checks, in a local virtualenv.
+# Python tools (DuckDB, pyarrow, pandas, Polars, s3fs, moto) for the interop checks, in a
+# local virtualenv.
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -32,6 +33,22 @@ demo: build venv
 
 test: venv
 	RINGLAKE_PYTHON="$(abspath $(PY))" cargo test --locked --workspace
+
+# Java for Spark, from Debian's packages when the machine has none.
+system-deps:
+	@if ! command -v java >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y openjdk-17-jre-headless; \
+	fi
+
+$(VENV)/.installed-spark: requirements-spark.txt $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	touch $@
+
+# Spark (pyspark, local) reads a lake and runs docs/queries.md's Spark SQL. Slow (a JVM per
+# run), so not in `make test`.
+test-spark: venv system-deps $(VENV)/.installed-spark
+	RINGLAKE_PYTHON="$(abspath $(PY))" cargo test --locked --workspace --test e2e spark -- --ignored
 
 lint:
 	cargo fmt --all --check

@@ -66,8 +66,8 @@ fn assert_no_partial_files(lake: &Path) {
 async fn killed_runs_against_a_faulty_server_converge_to_the_truth() {
     let cfg = SimConfig::new()
         .with_seed(61)
-        .with_extensions(15)
-        .with_calls_per_day(400)
+        .with_extensions(60)
+        .with_calls_per_day(1500)
         .with_messages_per_extension_per_day(3)
         .with_data_range(utc("2026-06-01"), utc("2026-06-09"))
         .with_access_token_ttl_secs(3)
@@ -86,7 +86,7 @@ async fn killed_runs_against_a_faulty_server_converge_to_the_truth() {
     // How long an undisturbed run takes sets the range of kill moments.
     let mut rng = 0x9E37_79B9_7F4A_7C15u64;
     let mut horizon = Duration::from_secs(4);
-    let mut killed = 0;
+    let (mut killed, mut completed) = (0, 0);
     while killed < KILLS {
         let started = Instant::now();
         let mut child = command(&sim, &lake).spawn().unwrap();
@@ -97,6 +97,7 @@ async fn killed_runs_against_a_faulty_server_converge_to_the_truth() {
                 let status = status.unwrap();
                 assert!(matches!(status.code(), Some(0 | 3)), "run failed: {status:?}");
                 horizon = started.elapsed().max(Duration::from_millis(200));
+                completed += 1;
             }
             () = tokio::time::sleep(at) => {
                 child.start_kill().unwrap(); // SIGKILL
@@ -129,8 +130,21 @@ async fn killed_runs_against_a_faulty_server_converge_to_the_truth() {
         "faults were injected: {stats:?}"
     );
 
+    eprintln!(
+        "chaos: {killed} runs killed, {completed} finished before their kill moment; faults: {} 503, {} dropped, {} truncated; {} token grants, {} refreshes, {} 401s",
+        stats.faults_503,
+        stats.faults_dropped,
+        stats.faults_truncated,
+        stats.token_grants,
+        stats.token_refreshes,
+        stats.responses_401
+    );
+
     let truth = sim.truth();
     assert_lake_equals_truth(&lake, &truth, day(FROM), day(TO), Tz::UTC);
     assert_messages_equal_truth(&lake, &truth, day(FROM), day(TO), Tz::UTC);
+    // The manifests, rewritten by killed runs too, still describe every file.
+    let verify = ringlake_env(&["lake", "verify", "--lake", lake.to_str().unwrap()], &[]).await;
+    assert_success(&verify);
     sim.shutdown().await;
 }

@@ -3,15 +3,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
+#[path = "../common/moto.rs"]
+mod moto;
 mod support;
 
 mod bad_input;
 mod chaos;
 mod cli_errors;
+mod dry_run;
 mod duckdb;
+mod lake_verify;
 mod late_updates;
 mod messages;
+mod queries;
 mod rate_limits;
+mod readers;
 mod run;
 mod secrets;
+mod sync;
 mod transform_foreign;

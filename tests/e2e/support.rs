@@ -29,17 +29,21 @@ pub async fn start_sim(cfg: SimConfig) -> SimHandle {
 
 /// Runs the binary with the simulator's credentials in the environment.
 pub async fn ringlake(sim: &SimHandle, args: &[&str]) -> Output {
+    ringlake_with(sim, args, &[]).await
+}
+
+/// [`ringlake`] with more environment variables (an object store's, for example).
+pub async fn ringlake_with(sim: &SimHandle, args: &[&str], env: &[(&str, &str)]) -> Output {
     let c = SimCredentials::default();
-    ringlake_env(
-        args,
-        &[
-            ("RC_SERVER_URL", sim.base_url().as_str()),
-            ("RC_CLIENT_ID", &c.client_id),
-            ("RC_CLIENT_SECRET", &c.client_secret),
-            ("RC_JWT", &c.jwt),
-        ],
-    )
-    .await
+    let url = sim.base_url();
+    let mut all = vec![
+        ("RC_SERVER_URL", url.as_str()),
+        ("RC_CLIENT_ID", c.client_id.as_str()),
+        ("RC_CLIENT_SECRET", c.client_secret.as_str()),
+        ("RC_JWT", c.jwt.as_str()),
+    ];
+    all.extend_from_slice(env);
+    ringlake_env(args, &all).await
 }
 
 /// `ringlake run --from FROM --to TO --lake LAKE [EXTRA…]` with the simulator's credentials.
@@ -89,7 +93,7 @@ pub fn assert_success(out: &Output) {
     );
 }
 
-/// The partition files of a table: date → file path.
+/// The partition files of a table: date → file paths (`_`-prefixed side files skipped).
 pub fn partition_files(lake: &Path, table: &str) -> BTreeMap<NaiveDate, Vec<PathBuf>> {
     let mut out: BTreeMap<NaiveDate, Vec<PathBuf>> = BTreeMap::new();
     let Ok(dirs) = std::fs::read_dir(lake.join(table)) else {
@@ -98,6 +102,10 @@ pub fn partition_files(lake: &Path, table: &str) -> BTreeMap<NaiveDate, Vec<Path
     for dir in dirs {
         let dir = dir.unwrap();
         let name = dir.file_name().to_string_lossy().into_owned();
+        if name.starts_with('_') {
+            // The table's manifest and other side files readers skip.
+            continue;
+        }
         let date = day(name
             .strip_prefix("date=")
             .unwrap_or_else(|| panic!("stray entry {name} in {table}")));

@@ -45,6 +45,11 @@ pub enum Command {
     Extract(RunArgs),
     /// Only transform and load: a raw landing zone (ours or another tool's) into the lake.
     Transform(TransformArgs),
+    /// Checks on the lake itself.
+    Lake {
+        #[command(subcommand)]
+        command: LakeCommand,
+    },
     /// Reports over the lake.
     Report {
         #[command(subcommand)]
@@ -81,7 +86,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// What to archive, comma separated: call-log, message-store, extensions, active-calls
-    /// (default: the pipeline file's `streams`, else all of them).
+    /// (default: the pipeline file's `streams`, else all of these), or call-log-sync in
+    /// place of call-log: the call log incrementally, every record modified since the
+    /// last run (its first run starts at --from).
     #[arg(long, value_delimiter = ',', value_name = "STREAM,…")]
     pub streams: Option<Vec<String>>,
 }
@@ -89,13 +96,14 @@ pub struct RunArgs {
 /// Where data lands and how days are cut.
 #[derive(Debug, Args)]
 pub struct PlaceArgs {
-    /// The lake directory.
-    #[arg(long)]
-    pub lake: Option<PathBuf>,
-    /// The raw landing zone (default <lake>/_raw).
+    /// The lake: a directory, or an object-store URL (s3://bucket/prefix, gs://…, az://…)
+    /// with credentials from the cloud's usual environment variables.
+    #[arg(long, value_name = "DIR|URL")]
+    pub lake: Option<String>,
+    /// The raw landing zone, a local directory (default <lake>/_raw for a lake directory).
     #[arg(long)]
     pub raw: Option<PathBuf>,
-    /// The checkpoint directory (default <lake>/_state).
+    /// The checkpoint directory, local (default <lake>/_state for a lake directory).
     #[arg(long)]
     pub state: Option<PathBuf>,
     /// Time zone of the partition days, e.g. UTC or America/New_York.
@@ -108,9 +116,9 @@ pub struct TransformArgs {
     /// The raw landing zone: page files below <raw>/call-log/ (.json, .json.gz, .json.zst).
     #[arg(long)]
     pub raw: PathBuf,
-    /// The lake directory.
-    #[arg(long)]
-    pub lake: PathBuf,
+    /// The lake: a directory or an object-store URL (s3://…, gs://…, az://…).
+    #[arg(long, value_name = "DIR|URL")]
+    pub lake: String,
     /// Only these days (and write each of them, empty or not); default: every day found.
     #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
     pub from: Option<String>,
@@ -152,6 +160,17 @@ pub struct AccountArgs {
     /// Mean messages per user extension per day (a few busy mailboxes get many more).
     #[arg(long, default_value_t = 3)]
     pub messages_per_day: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LakeCommand {
+    /// Compare every table's files with its `_manifest.json`: missing, truncated, altered
+    /// and stray files, each on one line. Exit 0 when the lake matches, 1 when it does not.
+    Verify {
+        /// The lake: a directory or an object-store URL (s3://…, gs://…, az://…).
+        #[arg(long, value_name = "DIR|URL")]
+        lake: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

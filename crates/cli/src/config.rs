@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_extract::{Credentials, Secret};
+use ringlake_load::Lake;
 use serde::Deserialize;
 
 use crate::args::{PlaceArgs, RunArgs, TransformArgs};
@@ -50,7 +51,8 @@ pub struct PipelineFile {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LakeSection {
-    pub path: Option<PathBuf>,
+    /// A directory or an object-store URL.
+    pub path: Option<String>,
     pub raw: Option<PathBuf>,
     pub state: Option<PathBuf>,
 }
@@ -110,10 +112,22 @@ pub enum Stream {
     Extensions,
     /// The account's calls in progress, a snapshot per run → `active_calls`.
     ActiveCalls,
+    /// The call log again, incrementally: every record modified since the last run
+    /// (`call-log-extract-sync`, API-NOTES §1.4) instead of day windows → the call-log
+    /// tables. Not with `call-log` in the same run.
+    CallLogSync,
 }
 
 impl Stream {
-    pub const ALL: [Stream; 4] = [
+    pub const ALL: [Stream; 5] = [
+        Stream::CallLog,
+        Stream::MessageStore,
+        Stream::Extensions,
+        Stream::ActiveCalls,
+        Stream::CallLogSync,
+    ];
+    /// What a run archives when no stream is named: everything, the call log by day.
+    pub const DEFAULT: [Stream; 4] = [
         Stream::CallLog,
         Stream::MessageStore,
         Stream::Extensions,
@@ -126,6 +140,26 @@ impl Stream {
             Stream::MessageStore => "message-store",
             Stream::Extensions => "extensions",
             Stream::ActiveCalls => "active-calls",
+            Stream::CallLogSync => "call-log-sync",
+        }
+    }
+
+    /// The stream whose tables this one fills: both call-log modes fill the call-log
+    /// tables, from the pages of both (`<raw>/call-log/` and `<raw>/call-log-sync/`).
+    pub fn tables(self) -> Stream {
+        match self {
+            Stream::CallLogSync => Stream::CallLog,
+            other => other,
+        }
+    }
+
+    /// The raw directories whose pages make this stream's tables.
+    pub fn raw_dirs(self) -> &'static [&'static str] {
+        match self.tables() {
+            Stream::CallLog => &["call-log", "call-log-sync"],
+            Stream::MessageStore => &["message-store"],
+            Stream::Extensions => &["extensions"],
+            _ => &["active-calls"],
         }
     }
 
@@ -153,6 +187,11 @@ impl Stream {
         if out.is_empty() {
             return Err(config_error("no streams listed"));
         }
+        if out.contains(&Stream::CallLog) && out.contains(&Stream::CallLogSync) {
+            return Err(config_error(
+                "call-log (day windows) and call-log-sync (incremental) fill the same tables: list one of them",
+            ));
+        }
         Ok(out)
     }
 }
@@ -163,7 +202,7 @@ pub struct RunConfig {
     pub name: String,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    pub lake: PathBuf,
+    pub lake: Lake,
     pub raw: PathBuf,
     pub state: PathBuf,
     pub time_zone: Tz,
@@ -199,7 +238,7 @@ impl RunConfig {
         )?;
         let streams = match args.streams.as_ref().or(file.streams.as_ref()) {
             Some(list) => Stream::parse_list(list)?,
-            None => Stream::ALL.to_vec(),
+            None => Stream::DEFAULT.to_vec(),
         };
         let concurrency = args
             .concurrency
@@ -246,7 +285,7 @@ impl RunConfig {
 #[derive(Debug, Clone)]
 pub struct TransformConfig {
     pub raw: PathBuf,
-    pub lake: PathBuf,
+    pub lake: Lake,
     pub time_zone: Tz,
     pub days: Option<(NaiveDate, NaiveDate)>,
 }
@@ -271,32 +310,50 @@ impl TransformConfig {
         }
         Ok(TransformConfig {
             raw: args.raw.clone(),
-            lake: args.lake.clone(),
+            lake: open_lake(&args.lake)?,
             time_zone: parse_tz(args.time_zone.as_deref())?,
             days,
         })
     }
 }
 
-fn places(flags: &PlaceArgs, file: &LakeSection) -> anyhow::Result<(PathBuf, PathBuf, PathBuf)> {
-    let lake = flags
+/// The lake, the raw zone and the checkpoints. The raw zone and the checkpoints are local
+/// (pages are fsynced and renamed into place, checkpoints rewritten atomically); beside a
+/// lake directory they default to its `_raw` and `_state`, beside an object-store lake
+/// they must be given.
+fn places(flags: &PlaceArgs, file: &LakeSection) -> anyhow::Result<(Lake, PathBuf, PathBuf)> {
+    let location = flags
         .lake
         .clone()
         .or_else(|| file.path.clone())
         .ok_or_else(|| {
-            config_error("no lake given: pass --lake DIR or set [lake] path in the pipeline file")
+            config_error(
+                "no lake given: pass --lake DIR|URL or set [lake] path in the pipeline file",
+            )
         })?;
-    let raw = flags
-        .raw
-        .clone()
-        .or_else(|| file.raw.clone())
-        .unwrap_or_else(|| lake.join("_raw"));
-    let state = flags
-        .state
-        .clone()
-        .or_else(|| file.state.clone())
-        .unwrap_or_else(|| lake.join("_state"));
+    let lake = open_lake(&location)?;
+    let beside = |name: &str, flag: &str, key: &str| {
+        lake.local_path().map(|dir| dir.join(name)).ok_or_else(|| {
+            config_error(format!(
+                "the lake {lake} is on object storage: pass {flag} DIR (a local directory) or set [lake] {key} in the pipeline file"
+            ))
+        })
+    };
+    let raw = match flags.raw.clone().or_else(|| file.raw.clone()) {
+        Some(dir) => dir,
+        None => beside("_raw", "--raw", "raw")?,
+    };
+    let state = match flags.state.clone().or_else(|| file.state.clone()) {
+        Some(dir) => dir,
+        None => beside("_state", "--state", "state")?,
+    };
     Ok((lake, raw, state))
+}
+
+/// A lake location (a directory or an object-store URL) checked and opened; nothing is
+/// sent or created yet.
+pub fn open_lake(location: &str) -> anyhow::Result<Lake> {
+    Lake::open(location).map_err(|e| config_error(e.to_string()))
 }
 
 pub fn parse_day(flag: &str, s: &str) -> anyhow::Result<NaiveDate> {
@@ -386,8 +443,22 @@ mod tests {
         };
         let cfg = RunConfig::from_args(&args).unwrap();
         assert_eq!(cfg.days().len(), 3); // leap day included
-        assert_eq!(cfg.streams, Stream::ALL);
+        assert_eq!(cfg.streams, Stream::DEFAULT);
         assert_eq!(cfg.raw, PathBuf::from("l/_raw"));
+        let mut args = args;
+        args.place.lake = Some("s3://bucket/lake".into());
+        let e = RunConfig::from_args(&args).unwrap_err().to_string();
+        assert!(
+            e.contains("--raw DIR") && e.contains("s3://bucket/lake"),
+            "{e}"
+        );
+        args.place.raw = Some("r".into());
+        args.place.state = Some("s".into());
+        let cfg = RunConfig::from_args(&args).unwrap();
+        assert_eq!(
+            (cfg.raw, cfg.state),
+            (PathBuf::from("r"), PathBuf::from("s"))
+        );
         assert_eq!(cfg.time_zone, Tz::UTC);
     }
 

@@ -144,14 +144,14 @@ pub async fn demo(
         name: "demo".into(),
         from,
         to,
-        lake: args.lake.clone(),
+        lake: ringlake_load::Lake::local(&args.lake),
         raw: args.lake.join("_raw"),
         state: args.lake.join("_state"),
         time_zone: tz,
         lookback_days: config::DEFAULT_LOOKBACK_DAYS,
         concurrency: config::DEFAULT_CONCURRENCY,
         per_page: config::DEFAULT_PER_PAGE,
-        streams: Stream::ALL.to_vec(),
+        streams: Stream::DEFAULT.to_vec(),
         server_url: None,
     };
     let result = pipeline::run(&cfg, sim_credentials(handle.base_url()), true, progress).await;

@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use clap::Parser as _;
 use tracing_subscriber::EnvFilter;
 
-use args::{Cli, Command, LogFormat, ReportCommand, SimCommand};
+use args::{Cli, Command, LakeCommand, LogFormat, ReportCommand, SimCommand};
 
 const EXIT_FAILED: u8 = 1;
 const EXIT_CONFIG: u8 = 2;
@@ -49,14 +49,17 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
         Command::Run(a) | Command::Extract(a) => {
             let load = matches!(cli.command, Command::Run(_));
             let cfg = config::RunConfig::from_args(a)?;
+            if a.dry_run {
+                let plan = pipeline::dry_run(&cfg)?;
+                print_out(|out| pipeline::print_plan(out, &cfg, &plan));
+                return Ok(0);
+            }
             let creds = config::credentials_from_env(cfg.server_url.as_deref())?;
             let bar = progress::Bar::new(show_progress);
             let report = pipeline::run(&cfg, creds, load, &bar).await;
             bar.finish();
             let report = report?;
-            print_out(|out| {
-                pipeline::print_summary(out, &report, load.then_some(cfg.lake.as_path()))
-            });
+            print_out(|out| pipeline::print_summary(out, &report, load.then_some(&cfg.lake)));
             Ok(if report.incomplete() {
                 EXIT_INCOMPLETE
             } else {
@@ -69,6 +72,7 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
                 .days
                 .map(|(f, t)| f.iter_days().take_while(|d| *d <= t).collect());
             let started = std::time::Instant::now();
+            let lake = cfg.lake.clone();
             let load = tokio::task::spawn_blocking(move || {
                 pipeline::transform_raw_zone(&cfg.raw, &cfg.lake, cfg.time_zone, days)
             })
@@ -78,7 +82,7 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
                 load: Some(load),
                 wall: started.elapsed(),
             };
-            print_out(|out| pipeline::print_summary(out, &report, Some(a.lake.as_path())));
+            print_out(|out| pipeline::print_summary(out, &report, Some(&lake)));
             Ok(if report.incomplete() {
                 EXIT_INCOMPLETE
             } else {
@@ -91,7 +95,7 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             bar.finish();
             let (report, truth) = result?;
             print_out(|out| {
-                pipeline::print_summary(out, &report, Some(a.lake.as_path()))?;
+                pipeline::print_summary(out, &report, Some(&ringlake_load::Lake::local(&a.lake)))?;
                 writeln!(
                     out,
                     "truth    the simulator holds {} calls ({} legs, {} deleted) and {} messages for {}..{} ({}), {} extensions",
@@ -116,9 +120,49 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
                 0
             })
         }
+        Command::Lake {
+            command: LakeCommand::Verify { lake },
+        } => {
+            let lake = config::open_lake(lake)?;
+            let report = tokio::task::spawn_blocking(move || {
+                ringlake_load::verify(&lake).map(|r| (lake, r))
+            })
+            .await??;
+            let (lake, report) = report;
+            if report.tables.is_empty() {
+                anyhow::bail!("{lake} holds no table (no directory with Parquet partitions)");
+            }
+            print_out(|out| {
+                for finding in &report.findings {
+                    writeln!(out, "{finding}")?;
+                }
+                writeln!(
+                    out,
+                    "{} {}: {} tables, {} files, {:.1} MB checked; {}",
+                    if report.is_clean() { "ok" } else { "DIFFERS" },
+                    lake,
+                    report.tables.len(),
+                    report.files_checked,
+                    report.bytes_checked as f64 / 1e6,
+                    match report.findings.len() {
+                        0 => "the lake matches its manifests".to_owned(),
+                        1 => "1 difference".to_owned(),
+                        n => format!("{n} differences"),
+                    }
+                )
+            });
+            Ok(if report.is_clean() { 0 } else { EXIT_FAILED })
+        }
         Command::Report {
             command: ReportCommand::Billing(a),
         } => {
+            if a.lake.to_str().is_some_and(|l| l.contains("://")) {
+                return Err(config::ConfigError(format!(
+                    "the billing report reads a lake directory, not {}: run it where the lake is mounted or synced",
+                    a.lake.display()
+                ))
+                .into());
+            }
             let tz = config::parse_tz(Some(&a.time_zone))?;
             let month = ringlake_report::Month::parse(&a.month)
                 .map_err(|e| config::ConfigError(e.to_string()))?;
@@ -178,6 +222,8 @@ fn fail(e: &anyhow::Error) -> ExitCode {
         || e.chain().any(|c| {
             c.downcast_ref::<ringlake_extract::Error>()
                 .is_some_and(ringlake_extract::Error::is_config)
+                || c.downcast_ref::<ringlake_load::Error>()
+                    .is_some_and(ringlake_load::Error::is_config)
         });
     ExitCode::from(if config { EXIT_CONFIG } else { EXIT_FAILED })
 }

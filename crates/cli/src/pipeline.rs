@@ -2,8 +2,7 @@
 //! other plain data (raw page files, record batches, Parquet paths).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -11,9 +10,10 @@ use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use ringlake_extract::{
     ApiClient, ClientOptions, Credentials, ExtensionsSummary, ExtractOptions, MessageStoreSummary,
-    Progress, RateGroup, RequestStats, SnapshotSummary, StreamSummary,
+    PlannedStreams, Progress, RateGroup, RequestStats, RunPlan, SnapshotSummary, StreamSummary,
+    SyncSummary,
 };
-use ringlake_load::{LoadOptions, PartitionWrite};
+use ringlake_load::{Lake, LoadOptions, PartitionWrite};
 use ringlake_transform::{DeadLetter, TransformOptions, TransformOutput, TransformStats};
 use tracing::info;
 
@@ -31,6 +31,7 @@ pub struct RunReport {
 #[derive(Debug, Default)]
 pub struct ExtractReport {
     pub call_log: Option<StreamSummary>,
+    pub call_log_sync: Option<SyncSummary>,
     pub extensions: Option<ExtensionsSummary>,
     pub message_store: Option<MessageStoreSummary>,
     pub active_calls: Option<SnapshotSummary>,
@@ -58,7 +59,8 @@ pub struct LoadReport {
     pub partitions_unchanged: usize,
     pub partitions_removed: usize,
     pub dead_letters: usize,
-    pub dead_letter_files: Vec<PathBuf>,
+    /// Where the dead letters went (paths or URLs).
+    pub dead_letter_files: Vec<String>,
 }
 
 impl LoadReport {
@@ -87,6 +89,7 @@ impl RunReport {
             e.call_log
                 .as_ref()
                 .is_some_and(|s| !s.failed_days.is_empty())
+                || e.call_log_sync.as_ref().is_some_and(|s| s.error.is_some())
                 || e.message_store
                     .as_ref()
                     .is_some_and(|s| !s.failed_mailboxes.is_empty())
@@ -106,13 +109,13 @@ pub async fn run(
     let streams: Vec<&str> = cfg.streams.iter().map(|s| s.name()).collect();
     info!(pipeline = %cfg.name, from = %cfg.from, to = %cfg.to, days = days.len(), tz = %cfg.time_zone, streams = %streams.join(","), "Run started.");
 
+    if load {
+        // Before an hour of paging, not after it.
+        cfg.lake.check_writable()?;
+    }
     let client =
         ApiClient::new(creds, ClientOptions::default()).context("cannot set up the API client")?;
-    let opts = ExtractOptions::new(cfg.raw.clone(), cfg.state.clone())
-        .with_time_zone(cfg.time_zone)
-        .with_lookback_days(cfg.lookback_days)
-        .with_concurrency(cfg.concurrency)
-        .with_per_page(cfg.per_page);
+    let opts = extract_options(cfg);
     let wants = |s: Stream| cfg.streams.contains(&s);
     // Snapshots (the extension list, active calls) are dated by the day the run takes them.
     let snapshot_day = Utc::now().with_timezone(&cfg.time_zone).date_naive();
@@ -138,6 +141,16 @@ pub async fn run(
                 Some(ringlake_extract::extract_call_log(&client, &opts, &days, progress).await?);
             ex.stages
                 .push(stage(Stream::CallLog, RateGroup::Heavy, &before, began));
+        }
+        if wants(Stream::CallLogSync) {
+            let (before, began) = (client.stats(), Instant::now());
+            // Where a first session starts; later sessions go on from the saved token.
+            let since = ringlake_extract::day_window(cfg.from, cfg.time_zone).0;
+            ex.call_log_sync = Some(
+                ringlake_extract::extract_call_log_sync(&client, &opts, since, progress).await?,
+            );
+            ex.stages
+                .push(stage(Stream::CallLogSync, RateGroup::Heavy, &before, began));
         }
         if wants(Stream::ActiveCalls) {
             let (before, began) = (client.stats(), Instant::now());
@@ -186,6 +199,7 @@ pub async fn run(
     let (calls, messages) = tokio::try_join!(calls, messages)?;
     let mut ex = ExtractReport {
         call_log: calls.call_log,
+        call_log_sync: calls.call_log_sync,
         active_calls: calls.active_calls,
         extensions: messages.extensions,
         message_store: messages.message_store,
@@ -193,6 +207,10 @@ pub async fn run(
         requests: RequestStats::default(),
     };
     ex.requests = client.stats();
+    // For the next dry run's wall-time estimate; a run that worked is not failed for it.
+    if let Err(e) = client.save_announced_limits(&cfg.state) {
+        tracing::warn!(error = %e, "Cannot keep the announced rate limits.");
+    }
 
     let mut report = RunReport::default();
     if load {
@@ -201,8 +219,16 @@ pub async fn run(
         report.load = Some(
             tokio::task::spawn_blocking(move || {
                 let mut total = LoadReport::default();
+                let run_id = ringlake_load::new_run_id();
                 for (stream, days) in jobs {
-                    total.add(transform_and_load(&raw, &lake, tz, stream, Some(days))?);
+                    total.add(transform_and_load(
+                        &raw,
+                        &lake,
+                        tz,
+                        stream,
+                        Some(days),
+                        &run_id,
+                    )?);
                 }
                 anyhow::Ok(total)
             })
@@ -213,6 +239,122 @@ pub async fn run(
     report.extract = Some(ex);
     report.wall = started.elapsed();
     Ok(report)
+}
+
+/// `--dry-run`: the plan of the run from the checkpoints, the raw zone and the limits the
+/// server announced last time; no request is sent.
+pub fn dry_run(cfg: &RunConfig) -> anyhow::Result<RunPlan> {
+    let opts = extract_options(cfg);
+    let wants = |s: Stream| cfg.streams.contains(&s);
+    let streams = PlannedStreams::new(
+        wants(Stream::CallLog),
+        wants(Stream::ActiveCalls),
+        wants(Stream::Extensions),
+        wants(Stream::MessageStore),
+    )
+    .with_call_log_sync(wants(Stream::CallLogSync));
+    Ok(ringlake_extract::plan_run(&cfg.days(), &opts, streams)?)
+}
+
+/// The plan, for people: windows, requests per group, wall time.
+pub fn print_plan(
+    out: &mut dyn std::io::Write,
+    cfg: &RunConfig,
+    plan: &RunPlan,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "dry run  {}..{} ({}), streams {}; nothing was requested",
+        cfg.from,
+        cfg.to,
+        cfg.time_zone,
+        cfg.streams
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(",")
+    )?;
+    if cfg.streams.contains(&Stream::CallLog) {
+        let to_fetch = plan
+            .call_log
+            .iter()
+            .filter(|(_, _, settled)| !settled)
+            .count();
+        writeln!(
+            out,
+            "call-log {} days to fetch, {} settled (skipped)",
+            to_fetch,
+            plan.call_log.len() - to_fetch
+        )?;
+        for (day, (from, to), settled) in &plan.call_log {
+            writeln!(
+                out,
+                "         {day}  dateFrom {}  dateTo {}  {}",
+                from.format("%Y-%m-%dT%H:%M:%SZ"),
+                to.format("%Y-%m-%dT%H:%M:%SZ"),
+                if *settled { "settled" } else { "fetch" }
+            )?;
+        }
+    }
+    if cfg.streams.contains(&Stream::CallLogSync) {
+        writeln!(
+            out,
+            "call-log-sync one session: every record modified since the last session (the first one: since {} in {}), then days {}..{} rebuilt",
+            cfg.from, cfg.time_zone, cfg.from, cfg.to
+        )?;
+    }
+    if cfg.streams.contains(&Stream::MessageStore) {
+        if plan.mailboxes_known == 0 {
+            writeln!(
+                out,
+                "messages mailboxes not known yet: the extension list is read first, then one request window per mailbox"
+            )?;
+        } else {
+            writeln!(
+                out,
+                "messages {} of {} known mailboxes to fetch, one request window each (new extensions add one each)",
+                plan.mailboxes.len(),
+                plan.mailboxes_known
+            )?;
+            for m in &plan.mailboxes {
+                writeln!(
+                    out,
+                    "         extension {}  dateFrom {}  dateTo {}  ({} days)",
+                    m.mailbox,
+                    m.window.0.format("%Y-%m-%dT%H:%M:%SZ"),
+                    m.window.1.format("%Y-%m-%dT%H:%M:%SZ"),
+                    m.days.len()
+                )?;
+            }
+        }
+    }
+    let groups: Vec<String> = plan
+        .requests
+        .iter()
+        .map(|(g, n)| {
+            let (limit, window) = plan.limits[g];
+            format!("{g} ≥{n} (limit {limit} per {} s)", window.as_secs_f64())
+        })
+        .collect();
+    writeln!(out, "requests {}", groups.join(", "))?;
+    writeln!(
+        out,
+        "wall     ≥{:.0} s at the {} limits (Heavy beside Medium + Light)",
+        plan.wall.as_secs_f64(),
+        if plan.limits_from_account {
+            "account's announced"
+        } else {
+            "default plan's"
+        }
+    )
+}
+
+fn extract_options(cfg: &RunConfig) -> ExtractOptions {
+    ExtractOptions::new(cfg.raw.clone(), cfg.state.clone())
+        .with_time_zone(cfg.time_zone)
+        .with_lookback_days(cfg.lookback_days)
+        .with_concurrency(cfg.concurrency)
+        .with_per_page(cfg.per_page)
 }
 
 /// Which partitions each stream may rewrite after this extraction. A day that could not be
@@ -229,6 +371,12 @@ fn load_jobs(
         let failed: BTreeSet<NaiveDate> = s.failed_days.iter().map(|(d, _)| *d).collect();
         let ready = days.iter().copied().filter(|d| !failed.contains(d));
         jobs.push((Stream::CallLog, ready.collect()));
+    }
+    if ex.call_log_sync.is_some() {
+        // Every day of the range is rebuilt from all the pages landed so far (both modes):
+        // a day's records may have come in any earlier session, and the raw zone only
+        // grows, so no rebuild can lose a row. Unchanged partitions keep their bytes.
+        jobs.push((Stream::CallLog, days.iter().copied().collect()));
     }
     if let Some(s) = &ex.message_store {
         jobs.push((Stream::MessageStore, s.complete_days.clone()));
@@ -248,14 +396,16 @@ fn load_jobs(
 /// `days`: only these partitions of the day-based streams (snapshots by their date).
 pub fn transform_raw_zone(
     raw: &Path,
-    lake: &Path,
+    lake: &Lake,
     tz: Tz,
     days: Option<BTreeSet<NaiveDate>>,
 ) -> anyhow::Result<LoadReport> {
-    let streams: Vec<Stream> = Stream::ALL
+    let mut streams: Vec<Stream> = Stream::ALL
         .into_iter()
         .filter(|s| raw.join(s.name()).is_dir())
+        .map(Stream::tables)
         .collect();
+    streams.dedup();
     if streams.is_empty() {
         return Err(crate::config::ConfigError(format!(
             "{} holds none of the stream directories {}",
@@ -265,29 +415,49 @@ pub fn transform_raw_zone(
         .into());
     }
     let mut total = LoadReport::default();
+    let run_id = ringlake_load::new_run_id();
     for stream in streams {
-        total.add(transform_and_load(raw, lake, tz, stream, days.clone())?);
+        total.add(transform_and_load(
+            raw,
+            lake,
+            tz,
+            stream,
+            days.clone(),
+            &run_id,
+        )?);
     }
     Ok(total)
 }
 
 /// One stream's raw pages → tables → partitions. `days`: only these partitions, each
-/// written (or cleared) whole; `None`: every day the raw zone holds.
+/// written (or cleared) whole; `None`: every day the raw zone holds. `run_id` names the
+/// run in the manifests and the dead-letter files.
 pub fn transform_and_load(
     raw: &Path,
-    lake: &Path,
+    lake: &Lake,
     tz: Tz,
     stream: Stream,
     days: Option<BTreeSet<NaiveDate>>,
+    run_id: &str,
 ) -> anyhow::Result<LoadReport> {
-    let pages = ringlake_transform::find_pages(raw, stream.name(), days.as_ref())
-        .with_context(|| format!("cannot list raw pages in {}", raw.display()))?;
+    let mut pages = Vec::new();
+    let dirs = stream.raw_dirs();
+    for (i, dir) in dirs.iter().enumerate() {
+        // A mode never run has no directory; the first one is required when none exists.
+        let last = i + 1 == dirs.len();
+        if raw.join(dir).is_dir() || (last && pages.is_empty()) {
+            pages.extend(
+                ringlake_transform::find_pages(raw, dir, days.as_ref())
+                    .with_context(|| format!("cannot list raw pages in {}", raw.display()))?,
+            );
+        }
+    }
     let mut opts = TransformOptions::new().with_time_zone(tz);
     if let Some(d) = days {
         opts = opts.with_days(d);
     }
-    let transform = match stream {
-        Stream::CallLog => ringlake_transform::transform_call_log,
+    let transform = match stream.tables() {
+        Stream::CallLog | Stream::CallLogSync => ringlake_transform::transform_call_log,
         Stream::MessageStore => ringlake_transform::transform_messages,
         Stream::Extensions => ringlake_transform::transform_extensions,
         Stream::ActiveCalls => ringlake_transform::transform_active_calls,
@@ -297,7 +467,7 @@ pub fn transform_and_load(
         transform: out.stats.clone(),
         ..LoadReport::default()
     };
-    let load_opts = LoadOptions::new();
+    let load_opts = LoadOptions::new().with_run_id(run_id);
     for table in &out.tables {
         let writes = ringlake_load::write_table(lake, table.name, &table.partitions, &load_opts)?;
         report
@@ -312,7 +482,7 @@ pub fn transform_and_load(
         }
     }
     report.dead_letters = out.dead_letters.len();
-    report.dead_letter_files = write_dead_letters(lake, &out.dead_letters)?;
+    report.dead_letter_files = write_dead_letters(lake, &out.dead_letters, run_id)?;
     info!(
         stream = stream.name(),
         pages = out.stats.pages,
@@ -325,33 +495,22 @@ pub fn transform_and_load(
     Ok(report)
 }
 
-/// Records that could not be read go to `<lake>/_dead_letter/<table>/<run>.jsonl`, one JSON
-/// object per line with the raw record, the reason and the page it came from.
+/// Records that could not be read go to `<lake>/_dead_letter/<table>/<run id>.jsonl`,
+/// one JSON object per line with the raw record, the reason and the page it came from.
 fn write_dead_letters(
-    lake: &Path,
+    lake: &Lake,
     letters: &[DeadLetter],
-) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    let mut by_table: BTreeMap<&str, Vec<&DeadLetter>> = BTreeMap::new();
+    run_id: &str,
+) -> anyhow::Result<Vec<String>> {
+    let mut by_table: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
     for l in letters {
-        by_table.entry(l.table).or_default().push(l);
+        let lines = by_table.entry(l.table).or_default();
+        serde_json::to_writer(&mut *lines, l)?;
+        lines.push(b'\n');
     }
-    let run = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ").to_string();
     let mut files = Vec::new();
-    for (table, letters) in by_table {
-        let dir = lake.join("_dead_letter").join(table);
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        let path = dir.join(format!("{run}.jsonl"));
-        let mut out = std::io::BufWriter::new(
-            std::fs::File::create(&path)
-                .with_context(|| format!("cannot create {}", path.display()))?,
-        );
-        for l in letters {
-            serde_json::to_writer(&mut out, l)?;
-            out.write_all(b"\n")?;
-        }
-        out.flush()?;
-        files.push(path);
+    for (table, lines) in by_table {
+        files.push(lake.put(&format!("_dead_letter/{table}/{run_id}.jsonl"), lines)?);
     }
     Ok(files)
 }
@@ -360,7 +519,7 @@ fn write_dead_letters(
 pub fn print_summary(
     out: &mut dyn std::io::Write,
     report: &RunReport,
-    lake: Option<&Path>,
+    lake: Option<&Lake>,
 ) -> std::io::Result<()> {
     if let Some(e) = &report.extract {
         print_extract(out, e)?;
@@ -379,12 +538,12 @@ pub fn print_summary(
         if l.dead_letters > 0 {
             writeln!(out, "SET ASIDE {} unreadable records, see:", l.dead_letters)?;
             for f in &l.dead_letter_files {
-                writeln!(out, "         {}", f.display())?;
+                writeln!(out, "         {f}")?;
             }
         }
     }
     if let Some(lake) = lake {
-        writeln!(out, "lake at  {}", lake.display())?;
+        writeln!(out, "lake at  {lake}")?;
     }
     writeln!(out, "wall     {:.1} s", report.wall.as_secs_f64())?;
     Ok(())
@@ -422,6 +581,18 @@ fn print_extract(out: &mut dyn std::io::Write, e: &ExtractReport) -> std::io::Re
                     s.mailboxes_without_store,
                     s.pages,
                     s.records,
+                    mb(s.bytes)
+                )
+            }),
+            Stream::CallLogSync => e.call_log_sync.as_ref().map(|s| {
+                format!(
+                    "session {} ({} full syncs, {} tokens refused), {} pages, {} records over {} days, {:.1} MB",
+                    s.session,
+                    s.full_syncs,
+                    s.tokens_refused,
+                    s.pages,
+                    s.records,
+                    s.days.len(),
                     mb(s.bytes)
                 )
             }),
@@ -466,6 +637,12 @@ fn print_extract(out: &mut dyn std::io::Write, e: &ExtractReport) -> std::io::Re
         writeln!(
             out,
             "FAILED   call-log {day}: {why} (run the same command again to fetch it)"
+        )?;
+    }
+    if let Some(why) = e.call_log_sync.as_ref().and_then(|s| s.error.as_ref()) {
+        writeln!(
+            out,
+            "FAILED   call-log-sync stopped early: {why} (what landed is kept; run the same command again to go on)"
         )?;
     }
     for (mailbox, why) in e.message_store.iter().flat_map(|s| &s.failed_mailboxes) {

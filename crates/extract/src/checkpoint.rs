@@ -381,7 +381,7 @@ fn tmp_prefix(stream: &str) -> String {
     format!(".{stream}{FILE_SUFFIX}{TMP_MARK}")
 }
 
-fn write_atomically(path: &Path, tmp_prefix: &str, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, tmp_prefix: &str, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let tmp = dir.join(format!("{tmp_prefix}{:016x}", rand::rng().random::<u64>()));
     let mut file = fs::File::create(&tmp).map_err(|e| Error::io("create", &tmp, e))?;

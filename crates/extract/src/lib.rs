@@ -31,6 +31,7 @@ mod message_store;
 mod options;
 mod pacer;
 mod paging;
+mod plan;
 mod progress;
 mod retry;
 mod secret;
@@ -46,7 +47,8 @@ pub use message_store::{
     MailboxPlan, MessageStoreSummary, extract_message_store, plan_message_store,
 };
 pub use options::ExtractOptions;
-pub use pacer::{RateGroup, default_limits};
+pub use pacer::{GroupLimits, RateGroup, default_limits};
+pub use plan::{PlannedStreams, RunPlan, least_wall_time, plan_run};
 pub use progress::{NoProgress, Progress, WaitReason};
 pub use retry::RetryPolicy;
 pub use secret::{Credentials, Secret};

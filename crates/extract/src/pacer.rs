@@ -82,10 +82,13 @@ impl fmt::Display for RateGroup {
 /// Default window of every group (API-NOTES §5).
 pub(crate) const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 
+/// Requests allowed per window, and the window, of each rate group.
+pub type GroupLimits = BTreeMap<RateGroup, (u32, Duration)>;
+
 /// The limits every pacer starts from, per group: requests per window (API-NOTES §5
 /// default plan: Light 50, Medium 40, Heavy 10, Auth 5 per 60 s). The server's
 /// `X-Rate-Limit-*` headers replace them as soon as a response carries them.
-pub fn default_limits() -> BTreeMap<RateGroup, (u32, Duration)> {
+pub fn default_limits() -> GroupLimits {
     RateGroup::ALL
         .into_iter()
         .map(|g| (g, (g.default_limit(), DEFAULT_WINDOW)))
@@ -390,6 +393,19 @@ impl Pacers {
 
     pub(crate) fn get(&self, group: RateGroup) -> &Pacer {
         &self.0[group.index()]
+    }
+
+    /// Limits and windows the server announced, per group that heard from it.
+    pub(crate) fn announced_limits(&self) -> GroupLimits {
+        RateGroup::ALL
+            .into_iter()
+            .filter_map(|g| {
+                let state = self.get(g).lock();
+                state
+                    .window_known
+                    .then_some((g, (state.limit, state.window)))
+            })
+            .collect()
     }
 }
 

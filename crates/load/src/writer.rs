@@ -1,42 +1,77 @@
-//! Writing one partition as one Parquet file, atomically.
+//! Writing a table's partitions as Parquet files, and its manifest.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::hash::{BuildHasher, Hasher};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::Schema;
-use chrono::NaiveDate;
+use bytes::Bytes;
+use chrono::{NaiveDate, SecondsFormat, Utc};
 use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
-use tracing::{debug, info};
+use tracing::{debug, info, warn};
 
 use crate::error::{Error, Result};
-use crate::partition::partition_dir;
+use crate::lake::{Lake, ObjectInfo, group_by_partition, remove_local_dir, remove_local_others};
+use crate::manifest::{
+    FileEntry, MANIFEST_FILE_NAME, Manifest, PartitionEntry, SCHEMA_VERSION_METADATA, sha256_hex,
+};
+use crate::partition::partition_dir_name;
 
 /// Row-group size when none is configured: about a million rows, so a day of calls of
-/// most accounts is one row group.
+/// most accounts is one row group, and a row group of a full-size file is tens of MB
+/// (what DuckDB and Spark parallelise scans over).
 pub const DEFAULT_MAX_ROW_GROUP_ROWS: usize = 1_048_576;
 /// zstd level when none is configured: zstd's own default, a good speed/size balance.
 pub const DEFAULT_ZSTD_LEVEL: i32 = 3;
-/// The one file of a partition.
+/// File-size target when none is configured: a partition whose Parquet is larger is
+/// split into files of about this size (issue 5: "a few hundred MB per file").
+pub const DEFAULT_TARGET_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// The first (usually the only) file of a partition.
 pub const PARTITION_FILE_NAME: &str = "part-00000.parquet";
-/// Directory under the lake for files being written, skipped by readers (leading `_`).
-pub const TMP_DIR_NAME: &str = "_tmp";
 /// Schema-level metadata key naming the rows' sort key (comma-separated column names);
 /// the transform sets it, the loader declares those columns as Parquet sorting columns.
 pub const SORT_KEY_METADATA: &str = "ringlake.sort_key";
 /// Parquet `created_by`: fixed, without a version, so the same rows give the same bytes
 /// whichever build wrote them.
 const CREATED_BY: &str = "ringlake";
+/// Page bounds (the parquet crate's defaults, set here so they cannot drift): pages of at
+/// most 20,000 rows or 1 MiB give the page index fine enough ranges of `start_time` for
+/// DuckDB and Spark to skip pages inside a row group.
+const DATA_PAGE_ROWS: usize = 20_000;
+const DATA_PAGE_BYTES: usize = 1024 * 1024;
+/// Longest min/max kept in statistics and the column index (long strings are truncated).
+const STATISTICS_TRUNCATE_BYTES: usize = 64;
 
-/// How partitions are encoded.
+/// `part-00000.parquet`, `part-00001.parquet`, … : the `index`-th file of a partition.
+pub fn part_file_name(index: usize) -> String {
+    format!("part-{index:05}.parquet")
+}
+
+/// A new run id: the UTC time to the second and 8 random hex digits,
+/// e.g. `20261122T101500Z-3fa91c07`.
+pub fn new_run_id() -> String {
+    // RandomState is seeded from the OS once per process and advanced per instance:
+    // random enough to tell two runs started in the same second apart, without a dependency.
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.write_u32(std::process::id());
+    format!(
+        "{}-{:08x}",
+        Utc::now().format("%Y%m%dT%H%M%SZ"),
+        h.finish() & 0xffff_ffff
+    )
+}
+
+/// How partitions are encoded, split and recorded.
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct LoadOptions {
@@ -44,14 +79,21 @@ pub struct LoadOptions {
     pub max_row_group_rows: usize,
     /// zstd compression level (1–22; negative levels are zstd's fast modes).
     pub zstd_level: i32,
+    /// A partition whose Parquet exceeds this is split into several files (≥ 1).
+    pub target_file_bytes: u64,
+    /// Recorded in the manifest for every file this write puts.
+    pub run_id: String,
 }
 
 impl LoadOptions {
-    /// [`DEFAULT_MAX_ROW_GROUP_ROWS`], [`DEFAULT_ZSTD_LEVEL`].
+    /// [`DEFAULT_MAX_ROW_GROUP_ROWS`], [`DEFAULT_ZSTD_LEVEL`], [`DEFAULT_TARGET_FILE_BYTES`],
+    /// a [`new_run_id`].
     pub fn new() -> Self {
         Self {
             max_row_group_rows: DEFAULT_MAX_ROW_GROUP_ROWS,
             zstd_level: DEFAULT_ZSTD_LEVEL,
+            target_file_bytes: DEFAULT_TARGET_FILE_BYTES,
+            run_id: new_run_id(),
         }
     }
 
@@ -65,22 +107,62 @@ impl LoadOptions {
         self
     }
 
-    fn writer_properties(&self, schema: &Schema) -> Result<WriterProperties> {
+    pub fn with_target_file_bytes(mut self, bytes: u64) -> Self {
+        self.target_file_bytes = bytes;
+        self
+    }
+
+    pub fn with_run_id(mut self, run_id: impl Into<String>) -> Self {
+        self.run_id = run_id.into();
+        self
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad = |reason: &str| {
+            Err(Error::InvalidOptions {
+                reason: reason.to_owned(),
+            })
+        };
         if self.max_row_group_rows == 0 {
-            return Err(Error::InvalidOptions {
-                reason: "max_row_group_rows must be at least 1".into(),
-            });
+            return bad("max_row_group_rows must be at least 1");
         }
+        if self.target_file_bytes == 0 {
+            return bad("target_file_bytes must be at least 1");
+        }
+        if self.run_id.trim().is_empty() {
+            return bad("run_id must not be empty");
+        }
+        ZstdLevel::try_new(self.zstd_level).map_err(|e| Error::InvalidOptions {
+            reason: format!("zstd_level {}: {e}", self.zstd_level),
+        })?;
+        Ok(())
+    }
+
+    fn writer_properties(&self, schema: &Schema) -> Result<WriterProperties> {
+        self.validate()?;
         let level = ZstdLevel::try_new(self.zstd_level).map_err(|e| Error::InvalidOptions {
             reason: format!("zstd_level {}: {e}", self.zstd_level),
         })?;
         // Every property that shapes the bytes is set here, not left to the crate's
-        // defaults (whose compression default is "uncompressed").
+        // defaults (whose compression default is "uncompressed"). Page-level statistics
+        // make the writer emit the column index and the offset index (the page index)
+        // that DuckDB and Spark prune pages with. No bloom filters: the columns analysts
+        // filter on are the sorted `start_time` (min/max prune it exactly) and the
+        // low-cardinality `extension_id` (dictionary + min/max); a filter per column per
+        // row group would cost ~1 MB at default settings for little gain.
         Ok(WriterProperties::builder()
             .set_writer_version(WriterVersion::PARQUET_1_0)
             .set_compression(Compression::ZSTD(level))
             .set_statistics_enabled(EnabledStatistics::Page)
+            .set_statistics_truncate_length(Some(STATISTICS_TRUNCATE_BYTES))
+            .set_column_index_truncate_length(Some(STATISTICS_TRUNCATE_BYTES))
+            .set_offset_index_disabled(false)
+            .set_bloom_filter_enabled(false)
             .set_dictionary_enabled(true)
+            .set_dictionary_page_size_limit(DATA_PAGE_BYTES)
+            .set_data_page_size_limit(DATA_PAGE_BYTES)
+            .set_data_page_row_count_limit(DATA_PAGE_ROWS)
+            .set_write_batch_size(1024)
             .set_max_row_group_row_count(Some(self.max_row_group_rows))
             .set_created_by(CREATED_BY.to_owned())
             .set_sorting_columns(sorting_columns(schema))
@@ -96,113 +178,294 @@ impl Default for LoadOptions {
 
 /// What happened to one partition.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct PartitionWrite {
     pub table: String,
     pub date: NaiveDate,
-    /// The partition's file; `None` when the partition was removed (0 rows).
-    pub path: Option<PathBuf>,
+    /// Where the partition is (`/lake/calls/date=2024-01-02` or
+    /// `s3://bucket/lake/calls/date=2024-01-02`); `None` when it was removed (0 rows).
+    pub path: Option<String>,
+    /// Its files, relative to the lake (`calls/date=2024-01-02/part-00000.parquet`).
+    pub files: Vec<String>,
     pub rows: usize,
-    /// Size of the file (0 when removed).
+    /// Size of the files together (0 when removed).
     pub bytes: u64,
-    /// False when the file already held exactly these bytes (left untouched) or an empty
-    /// partition did not exist.
+    /// False when every file already held exactly these bytes (left untouched) and
+    /// nothing else was in the partition, or an empty partition did not exist.
     pub changed: bool,
 }
 
-/// Writes (or replaces, whole and atomically) `<lake>/<table>/date=D/part-00000.parquet`.
-/// 0 rows → the partition dir is removed (a re-run clears a day that became empty).
+/// Writes (or replaces) every partition of one table, then the table's manifest.
 ///
-/// The file is encoded in memory, written to `<lake>/_tmp/` (outside the table, so no
-/// reader ever sees a partial file), fsynced, and renamed over the final path; then any
-/// other file in the partition dir is removed and the dir is fsynced. When the existing
-/// file already has exactly the new bytes it is left untouched (`changed: false`): the
-/// same rows always encode to the same bytes.
-pub fn write_partition(
-    lake: &Path,
-    table: &str,
-    date: NaiveDate,
-    batch: &RecordBatch,
-    opts: &LoadOptions,
-) -> Result<PartitionWrite> {
-    check_table_name(table)?;
-    let ctx = Ctx { table, date };
-    let dir = partition_dir(lake, table, date);
-
-    if batch.num_rows() == 0 {
-        let changed = remove_partition(lake, &dir, &ctx)?;
-        debug!(table, %date, changed, "Empty partition removed.");
-        return Ok(PartitionWrite {
-            table: table.to_owned(),
-            date,
-            path: None,
-            rows: 0,
-            bytes: 0,
-            changed,
-        });
-    }
-
-    let bytes = encode(batch, opts, &ctx)?;
-    let final_path = dir.join(PARTITION_FILE_NAME);
-    let unchanged = match fs::read(&final_path) {
-        Ok(existing) => existing == bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => return Err(ctx.io("read", &final_path, e)),
-    };
-    if !unchanged {
-        publish(lake, &dir, &final_path, &bytes, &ctx)?;
-    }
-    // Also after an unchanged write: nothing but our one file may sit in a partition.
-    let removed = remove_others(&dir, &ctx)?;
-    if removed > 0 {
-        sync_dir(&dir, &ctx)?;
-    }
-    debug!(
-        table,
-        %date,
-        rows = batch.num_rows(),
-        bytes = bytes.len(),
-        changed = !unchanged,
-        "Partition written."
-    );
-    Ok(PartitionWrite {
-        table: table.to_owned(),
-        date,
-        path: Some(final_path),
-        rows: batch.num_rows(),
-        bytes: bytes.len() as u64,
-        changed: !unchanged || removed > 0,
-    })
-}
-
-/// Writes every partition of one table with [`write_partition`], several at a time.
+/// For each date: 0 rows → the partition's files are removed; otherwise the rows are
+/// encoded (the same rows always give the same bytes), split into files of about
+/// [`LoadOptions::target_file_bytes`], and each file whose bytes differ from what the
+/// lake holds is published whole — locally written under `<lake>/_tmp/`, fsynced and
+/// renamed into place; on an object store one PUT (multipart for big files), invisible
+/// until complete. Files no longer part of the partition are removed after the new
+/// ones are in place. A file is known unchanged from the manifest's size and sha256, or
+/// by reading it back when the manifest does not list it.
+///
 /// All batches must have the same schema (checked before anything is written). Results
-/// come back in date order; the first error stops the table (partitions already written
-/// stay, each of them whole).
+/// come back in date order. The first error stops the table; the manifest still records
+/// the partitions written before it, and a later run repairs whatever it misses.
 pub fn write_table(
-    lake: &Path,
+    lake: &Lake,
     table: &str,
     partitions: &BTreeMap<NaiveDate, RecordBatch>,
     opts: &LoadOptions,
 ) -> Result<Vec<PartitionWrite>> {
     check_table_name(table)?;
+    opts.validate()?;
     let mut schemas = partitions.iter();
-    if let Some((_, first)) = schemas.next() {
-        let schema = first.schema();
-        if let Some((date, _)) = schemas.find(|(_, b)| b.schema() != schema) {
-            return Err(Error::SchemaMismatch {
-                table: table.to_owned(),
-                date: *date,
-            });
-        }
+    let first_schema = schemas.next().map(|(_, b)| b.schema());
+    if let Some(schema) = &first_schema
+        && let Some((date, _)) = schemas.find(|(_, b)| b.schema() != *schema)
+    {
+        return Err(Error::SchemaMismatch {
+            table: table.to_owned(),
+            date: *date,
+        });
     }
 
+    let manifest_rel = format!("{table}/{MANIFEST_FILE_NAME}");
+    let old_manifest_bytes = lake.get_object(&manifest_rel)?;
+    let old_manifest = old_manifest_bytes
+        .as_deref()
+        .and_then(|b| match Manifest::from_bytes(b) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                // A broken manifest is rebuilt from the files themselves (read back).
+                warn!(table, error = %e, "Unreadable manifest; files are compared byte by byte and the manifest rewritten.");
+                None
+            }
+        });
+    let (listing, _) = group_by_partition(lake.list(table)?);
+
+    let ctx = TableCtx {
+        lake,
+        table,
+        opts,
+        manifest: old_manifest.as_ref(),
+        listing: &listing,
+    };
+    let results = run_parallel(partitions, |date, batch| write_partition(&ctx, date, batch));
+
+    let mut manifest = old_manifest.clone().unwrap_or_else(|| Manifest::new(table));
+    if let Some(schema) = &first_schema {
+        manifest.schema_version = schema_version(schema);
+    }
+    let mut out = Vec::with_capacity(results.len());
+    let mut first_error = None;
+    for r in results {
+        match r {
+            Ok((write, files)) => {
+                if files.is_empty() {
+                    manifest.partitions.remove(&write.date);
+                } else {
+                    let schema_version = partitions
+                        .get(&write.date)
+                        .and_then(|b| schema_version(&b.schema()));
+                    manifest.partitions.insert(
+                        write.date,
+                        PartitionEntry {
+                            files,
+                            schema_version,
+                        },
+                    );
+                }
+                out.push(write);
+            }
+            Err(e) => {
+                if first_error.is_none() {
+                    first_error = Some(e);
+                }
+            }
+        }
+    }
+    let manifest_result = write_manifest(lake, &manifest_rel, &manifest, old_manifest_bytes);
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    manifest_result?;
+    info!(
+        table,
+        lake = %lake,
+        partitions = out.len(),
+        rows = out.iter().map(|w| w.rows).sum::<usize>(),
+        bytes = out.iter().map(|w| w.bytes).sum::<u64>(),
+        changed = out.iter().filter(|w| w.changed).count(),
+        "Table written."
+    );
+    Ok(out)
+}
+
+/// Everything one partition's writer reads, shared by the worker threads.
+struct TableCtx<'a> {
+    lake: &'a Lake,
+    table: &'a str,
+    opts: &'a LoadOptions,
+    manifest: Option<&'a Manifest>,
+    /// The table's objects by partition dir name, paths relative to the partition dir.
+    listing: &'a BTreeMap<String, Vec<ObjectInfo>>,
+}
+
+/// Writes one partition; returns what happened and its manifest entries (none when
+/// the partition was removed).
+fn write_partition(
+    ctx: &TableCtx<'_>,
+    date: NaiveDate,
+    batch: &RecordBatch,
+) -> Result<(PartitionWrite, Vec<FileEntry>)> {
+    let TableCtx {
+        lake, table, opts, ..
+    } = *ctx;
+    let dir_name = partition_dir_name(date);
+    let dir_rel = format!("{table}/{dir_name}");
+    let existing: &[ObjectInfo] = ctx.listing.get(&dir_name).map_or(&[], Vec::as_slice);
+
+    if batch.num_rows() == 0 {
+        let changed = match lake.local_path() {
+            // Locally the whole directory goes in one rename: readers see all or nothing.
+            Some(root) => remove_local_dir(root, &root.join(table).join(&dir_name))?,
+            None => {
+                for o in existing {
+                    lake.delete_object(&format!("{dir_rel}/{}", o.rel))?;
+                }
+                !existing.is_empty()
+            }
+        };
+        debug!(table, %date, changed, "Empty partition removed.");
+        let write = PartitionWrite {
+            table: table.to_owned(),
+            date,
+            path: None,
+            files: Vec::new(),
+            rows: 0,
+            bytes: 0,
+            changed,
+        };
+        return Ok((write, Vec::new()));
+    }
+
+    let encoded = encode_files(batch, opts, table, date)?;
+    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let mut changed = false;
+    let mut names = Vec::with_capacity(encoded.len());
+    let mut entries = Vec::with_capacity(encoded.len());
+    let mut total_bytes = 0u64;
+    for (i, (bytes, rows)) in encoded.into_iter().enumerate() {
+        let name = part_file_name(i);
+        let in_table = format!("{dir_name}/{name}");
+        let rel = format!("{table}/{in_table}");
+        let len = bytes.len() as u64;
+        let sha256 = sha256_hex(&bytes);
+        let listed = ctx.manifest.and_then(|m| m.file(date, &in_table));
+        let on_store = existing.iter().find(|o| o.rel == name);
+        let vouched = listed.filter(|e| e.sha256 == sha256 && e.bytes == len);
+        let unchanged = match on_store {
+            Some(o) if o.size == len => {
+                // Same size: the manifest's checksum decides; without a matching entry
+                // (a run killed before its manifest, a manifest lost) read it back.
+                vouched.is_some() || lake.get_object(&rel)?.is_some_and(|b| b == bytes)
+            }
+            _ => false,
+        };
+        let entry = match (unchanged, vouched) {
+            (true, Some(e)) => e.clone(),
+            _ => FileEntry {
+                bytes: len,
+                path: in_table,
+                rows: rows as u64,
+                run_id: opts.run_id.clone(),
+                sha256,
+                written_at: match (unchanged, on_store.and_then(|o| o.modified)) {
+                    (true, Some(t)) => t.to_rfc3339_opts(SecondsFormat::Secs, true),
+                    _ => now.clone(),
+                },
+            },
+        };
+        if !unchanged {
+            lake.put_object(&rel, bytes)?;
+            changed = true;
+        }
+        total_bytes += len;
+        entries.push(entry);
+        names.push(name);
+    }
+
+    // Only now, with every new file in place: remove what is no longer the partition's.
+    let removed = match lake.local_dir(&dir_rel) {
+        Some(dir) => remove_local_others(&dir, &names)?,
+        None => {
+            let mut n = 0;
+            for o in existing.iter().filter(|o| !names.contains(&o.rel)) {
+                lake.delete_object(&format!("{dir_rel}/{}", o.rel))?;
+                n += 1;
+            }
+            n
+        }
+    };
+    changed |= removed > 0;
+    debug!(
+        table,
+        %date,
+        rows = batch.num_rows(),
+        files = names.len(),
+        bytes = total_bytes,
+        changed,
+        removed,
+        "Partition written."
+    );
+    let write = PartitionWrite {
+        table: table.to_owned(),
+        date,
+        path: Some(lake.location(&dir_rel)),
+        files: names.iter().map(|n| format!("{dir_rel}/{n}")).collect(),
+        rows: batch.num_rows(),
+        bytes: total_bytes,
+        changed,
+    };
+    Ok((write, entries))
+}
+
+/// Replaces the manifest when its bytes change (and creates none for a table that has
+/// neither one nor partitions).
+fn write_manifest(
+    lake: &Lake,
+    rel: &str,
+    manifest: &Manifest,
+    old_bytes: Option<Bytes>,
+) -> Result<()> {
+    if old_bytes.is_none() && manifest.partitions.is_empty() {
+        return Ok(());
+    }
+    let bytes = manifest.to_bytes().map_err(|source| Error::Manifest {
+        location: lake.location(rel),
+        source,
+    })?;
+    if old_bytes.as_deref() == Some(bytes.as_slice()) {
+        return Ok(());
+    }
+    lake.put_object(rel, Bytes::from(bytes))?;
+    debug!(manifest = %lake.location(rel), "Manifest written.");
+    Ok(())
+}
+
+/// Runs `f` over the partitions on up to `available_parallelism` threads; results in
+/// date order. After the first error no new partition is started.
+fn run_parallel<T, F>(partitions: &BTreeMap<NaiveDate, RecordBatch>, f: F) -> Vec<Result<T>>
+where
+    T: Send,
+    F: Fn(NaiveDate, &RecordBatch) -> Result<T> + Sync,
+{
     let work: Vec<(&NaiveDate, &RecordBatch)> = partitions.iter().collect();
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(work.len())
         .max(1);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<PartitionWrite>>>> =
+    let results: Mutex<Vec<Option<Result<T>>>> =
         Mutex::new((0..work.len()).map(|_| None).collect());
     let failed = AtomicBool::new(false);
     std::thread::scope(|s| {
@@ -216,7 +479,7 @@ pub fn write_table(
                     let Some((date, batch)) = work.get(i) else {
                         break;
                     };
-                    let r = write_partition(lake, table, **date, batch, opts);
+                    let r = f(**date, batch);
                     if r.is_err() {
                         failed.store(true, Ordering::Relaxed);
                     }
@@ -227,43 +490,15 @@ pub fn write_table(
             });
         }
     });
-    let slots = results
+    results
         .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut out = Vec::with_capacity(slots.len());
-    for r in slots.into_iter().flatten() {
-        out.push(r?);
-    }
-    info!(
-        table,
-        partitions = out.len(),
-        rows = out.iter().map(|w| w.rows).sum::<usize>(),
-        bytes = out.iter().map(|w| w.bytes).sum::<u64>(),
-        changed = out.iter().filter(|w| w.changed).count(),
-        "Table written."
-    );
-    Ok(out)
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
-/// Context of one partition, for errors.
-struct Ctx<'a> {
-    table: &'a str,
-    date: NaiveDate,
-}
-
-impl Ctx<'_> {
-    fn io(&self, op: &'static str, path: &Path, source: std::io::Error) -> Error {
-        Error::Io {
-            table: self.table.to_owned(),
-            date: self.date,
-            op,
-            path: path.to_path_buf(),
-            source,
-        }
-    }
-}
-
-fn check_table_name(table: &str) -> Result<()> {
+pub(crate) fn check_table_name(table: &str) -> Result<()> {
     let bad = table.is_empty()
         || table == ".."
         || table.starts_with('_')
@@ -276,6 +511,10 @@ fn check_table_name(table: &str) -> Result<()> {
     } else {
         Ok(())
     }
+}
+
+fn schema_version(schema: &Schema) -> Option<String> {
+    schema.metadata().get(SCHEMA_VERSION_METADATA).cloned()
 }
 
 /// The sort key the transform recorded in the schema, as Parquet leaf column indices.
@@ -299,126 +538,58 @@ fn sorting_columns(schema: &Schema) -> Option<Vec<SortingColumn>> {
     (!out.is_empty()).then_some(out)
 }
 
-fn encode(batch: &RecordBatch, opts: &LoadOptions, ctx: &Ctx<'_>) -> Result<Vec<u8>> {
+/// The partition's files as (bytes, rows): one file when the whole batch encodes to at
+/// most the target, otherwise the sorted rows cut into equal row counts so that each
+/// file is about the target. Deterministic: the same rows give the same files.
+fn encode_files(
+    batch: &RecordBatch,
+    opts: &LoadOptions,
+    table: &str,
+    date: NaiveDate,
+) -> Result<Vec<(Bytes, usize)>> {
+    let rows = batch.num_rows();
+    let whole = encode(batch, opts, table, date)?;
+    let len = whole.len() as u64;
+    if len <= opts.target_file_bytes || rows <= 1 {
+        return Ok(vec![(whole, rows)]);
+    }
+    drop(whole);
+    let files = usize::try_from(len.div_ceil(opts.target_file_bytes))
+        .unwrap_or(usize::MAX)
+        .min(rows);
+    let per_file = rows.div_ceil(files);
+    let mut out = Vec::with_capacity(files);
+    let mut offset = 0;
+    while offset < rows {
+        let n = per_file.min(rows - offset);
+        out.push((encode(&batch.slice(offset, n), opts, table, date)?, n));
+        offset += n;
+    }
+    Ok(out)
+}
+
+fn encode(batch: &RecordBatch, opts: &LoadOptions, table: &str, date: NaiveDate) -> Result<Bytes> {
     let schema = batch.schema();
     let props = opts.writer_properties(&schema)?;
     let parquet = |source| Error::Parquet {
-        table: ctx.table.to_owned(),
-        date: ctx.date,
+        table: table.to_owned(),
+        date,
         source,
     };
+    // The Arrow schema (with field metadata such as `description`) is embedded as
+    // `ARROW:schema`: the writer's default, relied upon by readers of our types.
     let mut buf = Vec::new();
     let mut writer = ArrowWriter::try_new(&mut buf, schema, Some(props)).map_err(parquet)?;
     writer.write(batch).map_err(parquet)?;
     writer.close().map_err(parquet)?;
-    Ok(buf)
-}
-
-/// Writes `bytes` under `_tmp`, fsyncs, renames over `final_path`, fsyncs the dirs.
-fn publish(lake: &Path, dir: &Path, final_path: &Path, bytes: &[u8], ctx: &Ctx<'_>) -> Result<()> {
-    let tmp_dir = lake.join(TMP_DIR_NAME);
-    fs::create_dir_all(&tmp_dir).map_err(|e| ctx.io("create directory", &tmp_dir, e))?;
-    let tmp = tmp_dir.join(unique_name(ctx, "parquet"));
-    let result = (|| {
-        let mut f = File::create(&tmp).map_err(|e| ctx.io("create", &tmp, e))?;
-        f.write_all(bytes).map_err(|e| ctx.io("write", &tmp, e))?;
-        f.sync_all().map_err(|e| ctx.io("fsync", &tmp, e))?;
-        drop(f);
-        let created = !dir.exists();
-        fs::create_dir_all(dir).map_err(|e| ctx.io("create directory", dir, e))?;
-        fs::rename(&tmp, final_path).map_err(|e| ctx.io("rename into", final_path, e))?;
-        sync_dir(dir, ctx)?;
-        if created && let Some(table_dir) = dir.parent() {
-            sync_dir(table_dir, ctx)?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        // Best effort: the failure being reported matters more than a leftover temp file.
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Removes a partition dir by first moving it under `_tmp` (one atomic step for readers).
-/// Returns whether there was one.
-fn remove_partition(lake: &Path, dir: &Path, ctx: &Ctx<'_>) -> Result<bool> {
-    match fs::symlink_metadata(dir) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(ctx.io("inspect", dir, e)),
-        Ok(_) => {}
-    }
-    let tmp_dir = lake.join(TMP_DIR_NAME);
-    fs::create_dir_all(&tmp_dir).map_err(|e| ctx.io("create directory", &tmp_dir, e))?;
-    let graveyard = tmp_dir.join(unique_name(ctx, "removed"));
-    fs::rename(dir, &graveyard).map_err(|e| ctx.io("move away", dir, e))?;
-    if let Some(table_dir) = dir.parent() {
-        sync_dir(table_dir, ctx)?;
-    }
-    fs::remove_dir_all(&graveyard).map_err(|e| ctx.io("remove", &graveyard, e))?;
-    Ok(true)
-}
-
-/// Removes everything in the partition dir but [`PARTITION_FILE_NAME`]; returns how many.
-fn remove_others(dir: &Path, ctx: &Ctx<'_>) -> Result<usize> {
-    let entries = fs::read_dir(dir).map_err(|e| ctx.io("list", dir, e))?;
-    let mut removed = 0;
-    for entry in entries {
-        let entry = entry.map_err(|e| ctx.io("list", dir, e))?;
-        if entry.file_name() == PARTITION_FILE_NAME {
-            continue;
-        }
-        let path = entry.path();
-        let is_dir = entry
-            .file_type()
-            .map_err(|e| ctx.io("inspect", &path, e))?
-            .is_dir();
-        let r = if is_dir {
-            fs::remove_dir_all(&path)
-        } else {
-            fs::remove_file(&path)
-        };
-        r.map_err(|e| ctx.io("remove", &path, e))?;
-        removed += 1;
-    }
-    Ok(removed)
-}
-
-/// Makes a directory's entries (a rename, a new file) durable.
-fn sync_dir(dir: &Path, ctx: &Ctx<'_>) -> Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| ctx.io("fsync directory", dir, e))?;
-    }
-    #[cfg(not(unix))]
-    {
-        // Directories cannot be opened for fsync on this platform; rename is still atomic.
-        let _ = (dir, ctx);
-    }
-    Ok(())
-}
-
-/// A name no other writer (thread or process) uses at the same time.
-fn unique_name(ctx: &Ctx<'_>, ext: &str) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    format!(
-        "{}.{}.{}.{nanos}.{n}.{ext}",
-        ctx.table,
-        ctx.date,
-        std::process::id()
-    )
+    Ok(Bytes::from(buf))
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 mod tests {
     use super::*;
+    use arrow::array::Int64Array;
     use arrow::datatypes::{DataType, Field};
     use std::collections::HashMap;
     use std::sync::Arc;
@@ -462,18 +633,54 @@ mod tests {
     #[test]
     fn options_out_of_range_are_errors() {
         let schema = Schema::empty();
-        assert!(
-            LoadOptions::new()
-                .with_max_row_group_rows(0)
-                .writer_properties(&schema)
-                .is_err()
-        );
-        assert!(
-            LoadOptions::new()
-                .with_zstd_level(99)
-                .writer_properties(&schema)
-                .is_err()
-        );
+        for opts in [
+            LoadOptions::new().with_max_row_group_rows(0),
+            LoadOptions::new().with_zstd_level(99),
+            LoadOptions::new().with_target_file_bytes(0),
+            LoadOptions::new().with_run_id(" "),
+        ] {
+            assert!(opts.writer_properties(&schema).is_err(), "{opts:?}");
+        }
         assert!(LoadOptions::new().writer_properties(&schema).is_ok());
+    }
+
+    #[test]
+    fn run_ids_are_timestamped_and_distinct() {
+        let a = new_run_id();
+        let b = new_run_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), "20261122T101500Z-3fa91c07".len(), "{a}");
+        assert!(chrono::NaiveDateTime::parse_from_str(&a[..16], "%Y%m%dT%H%M%SZ").is_ok());
+    }
+
+    #[test]
+    fn splitting_is_by_row_count_and_sweeps_cleanly() {
+        let schema = Arc::new(Schema::new(vec![Field::new("v", DataType::Int64, false)]));
+        let values: Int64Array = (0..10_000i64)
+            .map(|i| i.wrapping_mul(2_654_435_761))
+            .collect();
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(values)]).unwrap();
+        let date = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let whole = encode(&batch, &LoadOptions::new(), "t", date)
+            .unwrap()
+            .len() as u64;
+        for files in [1u64, 2, 3, 7] {
+            let opts = LoadOptions::new().with_target_file_bytes(whole.div_ceil(files));
+            let out = encode_files(&batch, &opts, "t", date).unwrap();
+            assert_eq!(out.len() as u64, files, "target {}", opts.target_file_bytes);
+            assert_eq!(out.iter().map(|(_, r)| r).sum::<usize>(), 10_000);
+            // Deterministic.
+            let again = encode_files(&batch, &opts, "t", date).unwrap();
+            assert!(out.iter().zip(&again).all(|(a, b)| a.0 == b.0));
+        }
+        // A target below one row's worth still makes at most one file per row.
+        let tiny = encode_files(
+            &batch.slice(0, 3),
+            &LoadOptions::new().with_target_file_bytes(1),
+            "t",
+            date,
+        )
+        .unwrap();
+        assert_eq!(tiny.len(), 3);
     }
 }

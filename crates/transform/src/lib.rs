@@ -5,7 +5,9 @@
 //! every record with the lenient types of `ringlake-model`, drops duplicates, and builds
 //! the batches of the schemas declared in one place ([`schema_for`]): `calls`, `call_legs`,
 //! `call_recordings`; `messages`, `message_recipients`, `message_attachments`;
-//! `extensions`; `active_calls`. It knows JSON, Arrow and the raw zone's directory layout;
+//! `extensions`; `active_calls`. Every column carries its description and the API field it
+//! comes from as Arrow field metadata, and [`lake_reference`] renders them as the analysts'
+//! reference `docs/lake.md`. It knows JSON, Arrow and the raw zone's directory layout;
 //! it never talks HTTP and never writes Parquet (that is `ringlake-load`). Pages are
 //! decoded in parallel with rayon; the output does not depend on the thread count or on
 //! how the records were split into pages.
@@ -19,6 +21,7 @@ mod layout;
 mod message;
 mod pages;
 mod pipeline;
+mod reference;
 mod schema;
 
 pub use active_calls::transform_active_calls;
@@ -28,7 +31,11 @@ pub use extension::transform_extensions;
 pub use message::transform_messages;
 pub use pages::find_pages;
 pub use pipeline::{DeadLetter, TableData, TransformOptions, TransformOutput, TransformStats};
-pub use schema::{SCHEMA_VERSION, SCHEMA_VERSION_METADATA, SORT_KEY_METADATA, schema_for, tables};
+pub use reference::lake_reference;
+pub use schema::{
+    DESCRIPTION_METADATA, PARTITION_DATE_METADATA, SCHEMA_VERSION, SCHEMA_VERSION_METADATA,
+    SORT_KEY_METADATA, SOURCE_METADATA, schema_for, tables,
+};
 
 // Types that appear in this crate's signatures.
 pub use arrow::array::RecordBatch;

@@ -1,17 +1,20 @@
 //! Integration tests of ringlake-transform: real sample pages, snapshot-checked, and the
-//! behaviour rules (dedupe, days, time zones, dead letters, discovery, page-split sweep).
+//! behaviour rules (dedupe, days, time zones, dead letters, discovery, page-split sweep),
+//! the columns' declared API sources, and `docs/lake.md` being current.
 
 // Tests: a panic is the failure report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod behaviour;
 mod discovery;
+mod docs;
 mod errors;
 mod fuzz;
 mod message_behaviour;
 mod paths;
 mod samples;
 mod snapshot_streams;
+mod sources;
 mod stream_samples;
 
 use std::path::{Path, PathBuf};
