@@ -11,7 +11,7 @@ PY := $(VENV)/bin/python
 BIN := $(CARGO_TARGET_DIR)/debug/ringlake
 DEMO_LAKE ?= demo/lake
 
-.PHONY: demo test test-spark system-deps lint build venv clean-demo
+.PHONY: demo test test-spark bench system-deps lint build venv clean-demo
 
 build:
 	cargo build --locked -p ringlake-cli
@@ -49,6 +49,14 @@ $(VENV)/.installed-spark: requirements-spark.txt $(VENV)/.installed
 # run), so not in `make test`.
 test-spark: venv system-deps $(VENV)/.installed-spark
 	RINGLAKE_PYTHON="$(abspath $(PY))" cargo test --locked --workspace --test e2e spark -- --ignored
+
+# ringlake against DuckDB and the parse-only floor on the same generated call-log pages,
+# 100 k and 1 M records (about 3 GB of JSON in bench/data/, made once); figures printed and
+# written to bench/results.json. BENCH_SIZES="100000" for a quick one.
+BENCH_SIZES ?= 100000 1000000
+bench: venv
+	cargo build --release --locked --workspace
+	$(PY) bench/run.py "$(CARGO_TARGET_DIR)/release" $(BENCH_SIZES)
 
 lint:
 	cargo fmt --all --check

@@ -16,6 +16,9 @@ use tracing_subscriber::EnvFilter;
 
 use args::{Cli, Command, LakeCommand, LogFormat, ReportCommand, SimCommand};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_FAILED: u8 = 1;
 const EXIT_CONFIG: u8 = 2;
 const EXIT_INCOMPLETE: u8 = 3;

@@ -8,13 +8,16 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
+use rayon::prelude::*;
 use ringlake_extract::{
     ApiClient, ClientOptions, Credentials, ExtensionsSummary, ExtractOptions, MessageStoreSummary,
     PlannedStreams, Progress, RateGroup, RequestStats, RunPlan, SnapshotSummary, StreamSummary,
     SyncSummary,
 };
 use ringlake_load::{Lake, LoadOptions, PartitionWrite};
-use ringlake_transform::{DeadLetter, TransformOptions, TransformOutput, TransformStats};
+use ringlake_transform::{
+    DayTables, DeadLetter, Error as TransformError, RawStream, TransformOptions, TransformStats,
+};
 use tracing::info;
 
 use crate::config::{RunConfig, Stream};
@@ -64,6 +67,18 @@ pub struct LoadReport {
 }
 
 impl LoadReport {
+    /// Counts one table's partition writes.
+    fn tally(&mut self, table: &'static str, writes: &[PartitionWrite]) {
+        *self.rows.entry(table).or_default() += writes.iter().map(|w| w.rows).sum::<usize>();
+        for PartitionWrite { path, changed, .. } in writes {
+            match (path, changed) {
+                (None, _) => self.partitions_removed += usize::from(*changed),
+                (Some(_), true) => self.partitions_written += 1,
+                (Some(_), false) => self.partitions_unchanged += 1,
+            }
+        }
+    }
+
     fn add(&mut self, other: LoadReport) {
         let (t, o) = (&mut self.transform, other.transform);
         t.pages += o.pages;
@@ -456,31 +471,57 @@ pub fn transform_and_load(
     if let Some(d) = days {
         opts = opts.with_days(d);
     }
-    let transform = match stream.tables() {
-        Stream::CallLog | Stream::CallLogSync => ringlake_transform::transform_call_log,
-        Stream::MessageStore => ringlake_transform::transform_messages,
-        Stream::Extensions => ringlake_transform::transform_extensions,
-        Stream::ActiveCalls => ringlake_transform::transform_active_calls,
-    };
-    let out: TransformOutput = transform(&pages, &opts)?;
-    let mut report = LoadReport {
-        transform: out.stats.clone(),
-        ..LoadReport::default()
+    let source = match stream.tables() {
+        Stream::CallLog | Stream::CallLogSync => RawStream::CallLog,
+        Stream::MessageStore => RawStream::MessageStore,
+        Stream::Extensions => RawStream::Extensions,
+        Stream::ActiveCalls => RawStream::ActiveCalls,
     };
     let load_opts = LoadOptions::new().with_run_id(run_id);
-    for table in &out.tables {
-        let writes = ringlake_load::write_table(lake, table.name, &table.partitions, &load_opts)?;
-        report
-            .rows
-            .insert(table.name, writes.iter().map(|w| w.rows).sum());
-        for PartitionWrite { path, changed, .. } in &writes {
-            match (path, changed) {
-                (None, _) => report.partitions_removed += usize::from(*changed),
-                (Some(_), true) => report.partitions_written += 1,
-                (Some(_), false) => report.partitions_unchanged += 1,
+    // Days go to a writer thread through a short queue, so that encoding and storing one
+    // day overlaps decoding the next window, and at most a couple of days wait in memory.
+    let (days_tx, days_rx) = std::sync::mpsc::sync_channel::<DayTables>(1);
+    let (transformed, loaded) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| -> anyhow::Result<LoadReport> {
+            let mut report = LoadReport::default();
+            for day in days_rx {
+                // The day's tables side by side: each has its own files and manifest.
+                let written: Vec<anyhow::Result<(&'static str, Vec<PartitionWrite>)>> = day
+                    .batches
+                    .into_par_iter()
+                    .map(|(table, batch)| {
+                        let partition = BTreeMap::from([(day.day, batch)]);
+                        let writes =
+                            ringlake_load::write_table(lake, table, &partition, &load_opts)?;
+                        Ok((table, writes))
+                    })
+                    .collect();
+                for w in written {
+                    let (table, writes) = w?;
+                    report.tally(table, &writes);
+                }
             }
-        }
-    }
+            Ok(report)
+        });
+        let transformed = ringlake_transform::transform_by_day(source, &pages, &opts, |day| {
+            days_tx
+                .send(day)
+                .map_err(|_| TransformError::Emit("the lake writer stopped".into()))
+        });
+        drop(days_tx);
+        let loaded = writer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the lake writer panicked")));
+        (transformed, loaded)
+    });
+    // The writer's error is the cause when both failed (the transform only saw it stop).
+    let mut report = loaded?;
+    let out = match transformed {
+        Ok(out) => out,
+        Err(TransformError::Emit(e)) => return Err(anyhow::Error::from_boxed(e)),
+        Err(e) => return Err(e.into()),
+    };
+    report.transform = out.stats.clone();
     report.dead_letters = out.dead_letters.len();
     report.dead_letter_files = write_dead_letters(lake, &out.dead_letters, run_id)?;
     info!(

@@ -13,262 +13,277 @@
 //! - scalars are read leniently and exactly by the readers of the `values` module
 //!   (re-exported at the crate root).
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::open::open_object;
 use crate::values::{
     Money, null_as_default, opt_i64_lenient, opt_string_or_number, opt_timestamp_ms,
     string_or_number, timestamp_ms,
 };
 
 /// One call-log record (list, by-id, sync and active-calls endpoints all return these).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecord {
     /// Opaque string id (`"IVWtSyis720zMEA"`); a number is read as its digits.
-    #[serde(deserialize_with = "string_or_number")]
     pub id: String,
-    #[serde(default)]
     pub uri: Option<String>,
-    #[serde(default, deserialize_with = "opt_string_or_number")]
     pub session_id: Option<String>,
     /// Sent only for deleted records (`showDeleted`, ISync).
-    #[serde(default)]
     pub deleted: Option<bool>,
     /// Detailed view only; empty when absent.
-    #[serde(default, deserialize_with = "null_as_default")]
     pub legs: Vec<CallLogRecordLegInfo>,
     /// Milliseconds since the epoch, UTC.
-    #[serde(default, deserialize_with = "opt_timestamp_ms")]
     pub last_modified_time: Option<i64>,
-    #[serde(flatten)]
     pub base: BaseCallLogRecord,
     /// Fields the spec does not define, as sent.
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// One leg of a Detailed record (API-NOTES §3.2): the base fields plus `legType` and
 /// `master`. Legs have no `id`, `uri` or `sessionId`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordLegInfo {
     /// `CallLegTypeEnum` (spec: required).
-    #[serde(default)]
     pub leg_type: Option<String>,
     /// May be sent only on the master leg, so absent means "not master".
-    #[serde(default)]
     pub master: Option<bool>,
-    #[serde(flatten)]
     pub base: BaseCallLogRecord,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// The fields records and legs share (spec `BaseCallLogRecord`).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseCallLogRecord {
-    #[serde(default)]
     pub extension: Option<ExtensionInfoCallLog>,
-    #[serde(default)]
     pub telephony_session_id: Option<String>,
-    #[serde(default)]
     pub sip_uuid_info: Option<String>,
-    #[serde(default)]
     pub transfer_target: Option<TransferSessionInfo>,
-    #[serde(default)]
     pub transferee: Option<TransferSessionInfo>,
-    #[serde(default, deserialize_with = "opt_string_or_number")]
     pub party_id: Option<String>,
-    #[serde(default)]
     pub metadata_categories: Option<Vec<String>>,
     /// `PSTN` | `VoIP`.
-    #[serde(default)]
     pub transport: Option<String>,
-    #[serde(default)]
     pub from: Option<CallLogFromParty>,
-    #[serde(default)]
     pub to: Option<CallLogToParty>,
     /// `Voice` | `Fax`.
-    #[serde(default)]
     pub r#type: Option<String>,
     /// `Inbound` | `Outbound`.
-    #[serde(default)]
     pub direction: Option<String>,
-    #[serde(default)]
     pub message: Option<CallLogRecordMessage>,
-    #[serde(default)]
     pub delegate: Option<CallLogDelegateInfo>,
     /// `Coworker` | `QueueForwarding` | `Unknown`.
-    #[serde(default)]
     pub delegation_type: Option<String>,
     /// `CallActionEnum`.
-    #[serde(default)]
     pub action: Option<String>,
     /// `CallResultEnum`.
-    #[serde(default)]
     pub result: Option<String>,
     /// `CallResultReasonEnum`.
-    #[serde(default)]
     pub reason: Option<String>,
-    #[serde(default)]
     pub reason_description: Option<String>,
     /// Milliseconds since the epoch, UTC. Required: it is the partition key.
-    #[serde(deserialize_with = "timestamp_ms")]
     pub start_time: i64,
     /// Seconds.
-    #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub duration: Option<i64>,
-    #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub duration_ms: Option<i64>,
-    #[serde(default)]
     pub recording: Option<CallLogRecordingInfo>,
     /// Sent only when `true`.
-    #[serde(default)]
     pub short_recording: Option<bool>,
-    #[serde(default)]
     pub billing: Option<BillingInfo>,
     /// `CallInternalTypeEnum`.
-    #[serde(default)]
     pub internal_type: Option<String>,
-    #[serde(default)]
     pub finished: Option<bool>,
 }
 
 /// `extension`: the owner extension. Its id is an int64 (unlike `from.extensionId`).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExtensionInfoCallLog {
-    #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub id: Option<i64>,
-    #[serde(default)]
     pub uri: Option<String>,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `transferTarget` / `transferee` (warm transfer).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransferSessionInfo {
-    #[serde(default)]
     pub telephony_session_id: Option<String>,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `from` (spec `CallLogFromParty`). Any subset of fields may be present (API-NOTES §3.3).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogFromParty {
-    #[serde(default)]
     pub phone_number: Option<String>,
-    #[serde(default)]
     pub extension_number: Option<String>,
-    #[serde(default, deserialize_with = "opt_string_or_number")]
     pub extension_id: Option<String>,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub location: Option<String>,
-    #[serde(default)]
     pub device: Option<CallLogRecordDeviceInfo>,
-    #[serde(default)]
     pub dialer_phone_number: Option<String>,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `to` (spec `CallLogToParty`).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogToParty {
-    #[serde(default)]
     pub phone_number: Option<String>,
-    #[serde(default)]
     pub extension_number: Option<String>,
-    #[serde(default, deserialize_with = "opt_string_or_number")]
     pub extension_id: Option<String>,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default)]
     pub location: Option<String>,
-    #[serde(default)]
     pub device: Option<CallLogRecordDeviceInfo>,
-    #[serde(default)]
     pub dialed_phone_number: Option<String>,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `from.device` / `to.device`.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordDeviceInfo {
-    #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
-    #[serde(default)]
     pub uri: Option<String>,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `billing`: per-call costs, exact decimals.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BillingInfo {
-    #[serde(default)]
     pub cost_included: Option<Money>,
-    #[serde(default)]
     pub cost_purchased: Option<Money>,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `recording` (spec `CallLogRecordingInfo`).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordingInfo {
-    #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
-    #[serde(default)]
     pub uri: Option<String>,
     /// `Automatic` | `OnDemand`.
-    #[serde(default)]
     pub r#type: Option<String>,
-    #[serde(default)]
     pub content_uri: Option<String>,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `message`: the linked fax or voicemail. Its id is a string here, unlike the message
 /// store's integer ids (API-NOTES §8).
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordMessage {
-    #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
-    #[serde(default)]
     pub r#type: Option<String>,
-    #[serde(default)]
     pub uri: Option<String>,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 /// `delegate`: the secretary extension that acted for the boss.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogDelegateInfo {
-    #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+// How each struct above is read: JSON key => field (see `open_object!`).
+
+open_object!(CallLogRecord {
+    "uri" => uri: Option<String>,
+    "sessionId" => session_id: Option<String> | opt_string_or_number,
+    "deleted" => deleted: Option<bool>,
+    "legs" => legs: Vec<CallLogRecordLegInfo> | null_as_default,
+    "lastModifiedTime" => last_modified_time: Option<i64> | opt_timestamp_ms,
+} required {
+    "id" => id: String | string_or_number = 1,
+} base base: BaseCallLogRecord);
+
+open_object!(CallLogRecordLegInfo {
+    "legType" => leg_type: Option<String>,
+    "master" => master: Option<bool>,
+} base base: BaseCallLogRecord);
+
+open_object!(@fields BaseCallLogRecord {
+    "extension" => extension: Option<ExtensionInfoCallLog>,
+    "telephonySessionId" => telephony_session_id: Option<String>,
+    "sipUuidInfo" => sip_uuid_info: Option<String>,
+    "transferTarget" => transfer_target: Option<TransferSessionInfo>,
+    "transferee" => transferee: Option<TransferSessionInfo>,
+    "partyId" => party_id: Option<String> | opt_string_or_number,
+    "metadataCategories" => metadata_categories: Option<Vec<String>>,
+    "transport" => transport: Option<String>,
+    "from" => from: Option<CallLogFromParty>,
+    "to" => to: Option<CallLogToParty>,
+    "type" => r#type: Option<String>,
+    "direction" => direction: Option<String>,
+    "message" => message: Option<CallLogRecordMessage>,
+    "delegate" => delegate: Option<CallLogDelegateInfo>,
+    "delegationType" => delegation_type: Option<String>,
+    "action" => action: Option<String>,
+    "result" => result: Option<String>,
+    "reason" => reason: Option<String>,
+    "reasonDescription" => reason_description: Option<String>,
+    "duration" => duration: Option<i64> | opt_i64_lenient,
+    "durationMs" => duration_ms: Option<i64> | opt_i64_lenient,
+    "recording" => recording: Option<CallLogRecordingInfo>,
+    "shortRecording" => short_recording: Option<bool>,
+    "billing" => billing: Option<BillingInfo>,
+    "internalType" => internal_type: Option<String>,
+    "finished" => finished: Option<bool>,
+} required {
+    "startTime" => start_time: i64 | timestamp_ms = 2,
+});
+
+open_object!(ExtensionInfoCallLog {
+    "id" => id: Option<i64> | opt_i64_lenient,
+    "uri" => uri: Option<String>,
+});
+
+open_object!(TransferSessionInfo {
+    "telephonySessionId" => telephony_session_id: Option<String>,
+});
+
+open_object!(CallLogFromParty {
+    "phoneNumber" => phone_number: Option<String>,
+    "extensionNumber" => extension_number: Option<String>,
+    "extensionId" => extension_id: Option<String> | opt_string_or_number,
+    "name" => name: Option<String>,
+    "location" => location: Option<String>,
+    "device" => device: Option<CallLogRecordDeviceInfo>,
+    "dialerPhoneNumber" => dialer_phone_number: Option<String>,
+});
+
+open_object!(CallLogToParty {
+    "phoneNumber" => phone_number: Option<String>,
+    "extensionNumber" => extension_number: Option<String>,
+    "extensionId" => extension_id: Option<String> | opt_string_or_number,
+    "name" => name: Option<String>,
+    "location" => location: Option<String>,
+    "device" => device: Option<CallLogRecordDeviceInfo>,
+    "dialedPhoneNumber" => dialed_phone_number: Option<String>,
+});
+
+open_object!(CallLogRecordDeviceInfo {
+    "id" => id: Option<String> | opt_string_or_number,
+    "uri" => uri: Option<String>,
+});
+
+open_object!(BillingInfo {
+    "costIncluded" => cost_included: Option<Money>,
+    "costPurchased" => cost_purchased: Option<Money>,
+});
+
+open_object!(CallLogRecordingInfo {
+    "id" => id: Option<String> | opt_string_or_number,
+    "uri" => uri: Option<String>,
+    "type" => r#type: Option<String>,
+    "contentUri" => content_uri: Option<String>,
+});
+
+open_object!(CallLogRecordMessage {
+    "id" => id: Option<String> | opt_string_or_number,
+    "type" => r#type: Option<String>,
+    "uri" => uri: Option<String>,
+});
+
+open_object!(CallLogDelegateInfo {
+    "id" => id: Option<String> | opt_string_or_number,
+    "name" => name: Option<String>,
+});
 
 impl CallLogRecord {
     /// Every field the spec does not define, at the place it was found: the record's own

@@ -11,6 +11,7 @@ mod envelope;
 mod error_body;
 mod extension;
 mod message;
+mod open;
 mod token;
 mod values;
 

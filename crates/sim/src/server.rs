@@ -723,81 +723,14 @@ impl AppState {
 
     fn call_log(&self, account: &str, headers: &HeaderMap, raw: Option<&str>) -> Result<Response> {
         self.check_account(account)?;
-        let pairs = query::pairs(raw);
-        let q = CallLogQuery::parse(&pairs, Utc::now())?;
-        let urls = self.urls(headers);
-        let data = self.data();
-        let range = data.window(q.date_from, q.date_to, self.cfg.date_to_inclusive);
-        let show_deleted = q.show_deleted.unwrap_or(false);
-        let wants = |cat: u8| {
-            if cat & CAT_DELETED != 0 && !show_deleted {
-                return false;
-            }
-            let kind = if cat & CAT_FAX != 0 { "Fax" } else { "Voice" };
-            let dir = if cat & CAT_OUTBOUND != 0 {
-                "Outbound"
-            } else {
-                "Inbound"
-            };
-            (q.types.is_empty() || q.types.contains(&kind))
-                && (q.directions.is_empty() || q.directions.contains(&dir))
-        };
-        // Newest first, ties by id descending: the reverse of the stored order, so pages
-        // are stable (API-NOTES §1.1, ordering observed in every sample).
-        let skip = u64::from(q.page - 1) * u64::from(q.per_page);
-        let mut seen = 0u64;
-        let mut picked = Vec::with_capacity(q.per_page.min(1000) as usize);
-        let mut more = false;
-        for i in range.rev() {
-            if !wants(data.recipes[i].category) {
-                continue;
-            }
-            if seen < skip {
-                seen += 1;
-            } else if picked.len() < q.per_page as usize {
-                picked.push(i);
-            } else {
-                more = true;
-                break;
-            }
-        }
-        let calls: Vec<(usize, crate::calls::Call)> = picked
-            .iter()
-            .filter_map(|&i| data.call(i).map(|c| (i, c)))
-            .collect();
-        let records: Vec<render::RecordOut<'_>> = calls
-            .iter()
-            .map(|(i, c)| render::record(&urls, &data.truth.calls[*i].id, c, q.detailed))
-            .collect();
-        let list = format!(
-            "{}/restapi/v1.0/account/{}/call-log",
-            urls.base, self.cfg.account_id
-        );
-        let link = |page: u32| Link {
-            uri: format!("{list}?{}", q.query_string(page)),
-        };
-        let page = ListPage {
-            uri: link(q.page).uri,
-            paging: Paging::new(q.page, q.per_page, records.len()),
-            navigation: Navigation {
-                first_page: link(1),
-                // No lastPage: the call log knows no totals (API-NOTES §2.1).
-                next_page: more.then(|| link(q.page + 1)),
-                previous_page: None,
-                last_page: None,
-            },
-            records,
-        };
-        debug!(
-            page = q.page,
-            per_page = q.per_page,
-            records = page.records.len(),
-            "Call-log page served."
-        );
-        Ok(json_response(
-            StatusCode::OK,
-            serde_json::to_vec(&page).unwrap_or_default(),
-        ))
+        let body = call_log_page(
+            &self.cfg,
+            &self.data(),
+            &self.urls(headers),
+            raw,
+            Utc::now(),
+        )?;
+        Ok(json_response(StatusCode::OK, body))
     }
 
     /// `GET …/call-log-extract-sync` (API-NOTES §1.4; ordering in `extract_sync.rs`).
@@ -877,6 +810,87 @@ impl AppState {
             serde_json::to_vec(&page).unwrap_or_default(),
         ))
     }
+}
+
+/// The body of `GET /restapi/v1.0/account/~/call-log?<raw>` at `now`: one page of the
+/// account call log in the list envelope (API-NOTES §1.1, §2.1).
+fn call_log_page(
+    cfg: &SimConfig,
+    data: &Dataset,
+    urls: &Urls,
+    raw: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<u8>> {
+    let pairs = query::pairs(raw);
+    let q = CallLogQuery::parse(&pairs, now)?;
+    let range = data.window(q.date_from, q.date_to, cfg.date_to_inclusive);
+    let show_deleted = q.show_deleted.unwrap_or(false);
+    let wants = |cat: u8| {
+        if cat & CAT_DELETED != 0 && !show_deleted {
+            return false;
+        }
+        let kind = if cat & CAT_FAX != 0 { "Fax" } else { "Voice" };
+        let dir = if cat & CAT_OUTBOUND != 0 {
+            "Outbound"
+        } else {
+            "Inbound"
+        };
+        (q.types.is_empty() || q.types.contains(&kind))
+            && (q.directions.is_empty() || q.directions.contains(&dir))
+    };
+    // Newest first, ties by id descending: the reverse of the stored order, so pages
+    // are stable (API-NOTES §1.1, ordering observed in every sample).
+    let skip = u64::from(q.page - 1) * u64::from(q.per_page);
+    let mut seen = 0u64;
+    let mut picked = Vec::with_capacity(q.per_page.min(1000) as usize);
+    let mut more = false;
+    for i in range.rev() {
+        if !wants(data.recipes[i].category) {
+            continue;
+        }
+        if seen < skip {
+            seen += 1;
+        } else if picked.len() < q.per_page as usize {
+            picked.push(i);
+        } else {
+            more = true;
+            break;
+        }
+    }
+    let calls: Vec<(usize, crate::calls::Call)> = picked
+        .iter()
+        .filter_map(|&i| data.call(i).map(|c| (i, c)))
+        .collect();
+    let records: Vec<render::RecordOut<'_>> = calls
+        .iter()
+        .map(|(i, c)| render::record(urls, &data.truth.calls[*i].id, c, q.detailed))
+        .collect();
+    let list = format!(
+        "{}/restapi/v1.0/account/{}/call-log",
+        urls.base, cfg.account_id
+    );
+    let link = |page: u32| Link {
+        uri: format!("{list}?{}", q.query_string(page)),
+    };
+    let page = ListPage {
+        uri: link(q.page).uri,
+        paging: Paging::new(q.page, q.per_page, records.len()),
+        navigation: Navigation {
+            first_page: link(1),
+            // No lastPage: the call log knows no totals (API-NOTES §2.1).
+            next_page: more.then(|| link(q.page + 1)),
+            previous_page: None,
+            last_page: None,
+        },
+        records,
+    };
+    debug!(
+        page = q.page,
+        per_page = q.per_page,
+        records = page.records.len(),
+        "Call-log page served."
+    );
+    Ok(serde_json::to_vec(&page).unwrap_or_default())
 }
 
 /// One page of `items` in the list envelope (API-NOTES §2.1). `totals`: `paging` carries
@@ -1203,6 +1217,17 @@ impl Simulator {
     /// Everything the server will serve (before any late update).
     pub fn truth(&self) -> &Truth {
         &self.data.truth
+    }
+
+    /// The body the server would answer `GET /restapi/v1.0/account/~/call-log?<query>`
+    /// with now (absolute URIs on `https://platform.ringcentral.com`), without serving it:
+    /// for benchmarks that need raw pages in bulk.
+    pub fn call_log_page(&self, query: &str) -> Result<Vec<u8>> {
+        let urls = Urls {
+            base: "https://platform.ringcentral.com".into(),
+            account_id: self.cfg.account_id,
+        };
+        call_log_page(&self.cfg, &self.data, &urls, Some(query), Utc::now())
     }
 
     /// Binds `addr` (tests pass `127.0.0.1:0`) and serves in a spawned task until

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_model::CallLogRecord;
@@ -12,8 +13,8 @@ use crate::columns::{CallRow, active_call_columns, build_batch};
 use crate::error::Result;
 use crate::layout::{PageLayout, active_snapshot_of_page};
 use crate::pipeline::{
-    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
-    collect, finish,
+    Emit, Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, TransformSummary,
+    arrow_error, gather, run,
 };
 use crate::schema::{ACTIVE_CALLS_SCHEMA, tables};
 
@@ -31,13 +32,31 @@ pub fn transform_active_calls(
     pages: &[PathBuf],
     opts: &TransformOptions,
 ) -> Result<TransformOutput> {
-    let c = collect(&ActiveCalls, pages, opts)?;
-    let tables = build_tables(
-        &[(tables::ACTIVE_CALLS, &ACTIVE_CALLS_SCHEMA)],
-        c.by_day,
+    gather(&active_call_tables(), |emit| {
+        active_calls_by_day(pages, opts, emit)
+    })
+}
+
+/// [`transform_active_calls`], each snapshot date handed to `emit`.
+pub(crate) fn active_calls_by_day(
+    pages: &[PathBuf],
+    opts: &TransformOptions,
+    emit: &mut Emit<'_>,
+) -> Result<TransformSummary> {
+    let tables = active_call_tables();
+    run(
+        "active-calls",
+        &ActiveCalls,
+        &tables,
+        pages,
+        opts,
         build_day,
-    )?;
-    Ok(finish("active-calls", tables, c.dead_letters, c.stats))
+        emit,
+    )
+}
+
+fn active_call_tables() -> [(&'static str, &'static SchemaRef); 1] {
+    [(tables::ACTIVE_CALLS, &ACTIVE_CALLS_SCHEMA)]
 }
 
 /// A call seen in one snapshot.

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
 use chrono_tz::Tz;
 use ringlake_model::{CallLogRecord, CallLogRecordingInfo};
 
@@ -13,8 +14,8 @@ use crate::columns::{
 use crate::error::Result;
 use crate::layout::PageLayout;
 use crate::pipeline::{
-    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
-    collect, finish, partition_day,
+    Emit, Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, TransformSummary,
+    arrow_error, gather, partition_day, run,
 };
 use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tables};
 
@@ -28,17 +29,35 @@ use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tabl
 /// path, then the later position in the page) — windows overlap when the server's
 /// `dateTo` is inclusive and on re-fetches.
 pub fn transform_call_log(pages: &[PathBuf], opts: &TransformOptions) -> Result<TransformOutput> {
-    let c = collect(&CallLog, pages, opts)?;
-    let tables = build_tables(
-        &[
-            (tables::CALLS, &CALLS_SCHEMA),
-            (tables::CALL_LEGS, &CALL_LEGS_SCHEMA),
-            (tables::CALL_RECORDINGS, &CALL_RECORDINGS_SCHEMA),
-        ],
-        c.by_day,
-        |day, calls| build_day(day, calls).map(Vec::from),
-    )?;
-    Ok(finish("call-log", tables, c.dead_letters, c.stats))
+    gather(&call_log_tables(), |emit| {
+        call_log_by_day(pages, opts, emit)
+    })
+}
+
+/// [`transform_call_log`], each partition day handed to `emit` as soon as it is complete.
+pub(crate) fn call_log_by_day(
+    pages: &[PathBuf],
+    opts: &TransformOptions,
+    emit: &mut Emit<'_>,
+) -> Result<TransformSummary> {
+    let build = |day, calls: &mut [CallLogRecord]| build_day(day, calls).map(Vec::from);
+    run(
+        "call-log",
+        &CallLog,
+        &call_log_tables(),
+        pages,
+        opts,
+        build,
+        emit,
+    )
+}
+
+fn call_log_tables() -> [(&'static str, &'static SchemaRef); 3] {
+    [
+        (tables::CALLS, &CALLS_SCHEMA),
+        (tables::CALL_LEGS, &CALL_LEGS_SCHEMA),
+        (tables::CALL_RECORDINGS, &CALL_RECORDINGS_SCHEMA),
+    ]
 }
 
 impl Keyed for CallLogRecord {

@@ -8,10 +8,11 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanArray, Decimal128Array, Int32Array, Int64Array, ListBuilder, RecordBatch,
-    StringArray, StringBuilder, TimestampMillisecondArray,
+    StringBuilder, TimestampMillisecondArray,
 };
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
+use rayon::prelude::*;
 use ringlake_model::{
     BaseCallLogRecord, CallLogRecord, CallLogRecordLegInfo, CallLogRecordingInfo, Money,
 };
@@ -329,7 +330,7 @@ pub(crate) fn recording_columns<'a>() -> Vec<(&'static str, Col<RecordingRow<'a>
 }
 
 /// Builds one batch of `schema` from `rows` (already in output order).
-pub(crate) fn build_batch<R: HasBase>(
+pub(crate) fn build_batch<R: HasBase + Sync>(
     schema: &SchemaRef,
     columns: &[(&'static str, Col<R>)],
     rows: &[R],
@@ -349,8 +350,9 @@ pub(crate) fn build_batch<R: HasBase>(
         ));
     }
     let row_refs: Vec<&R> = rows.iter().collect();
+    // Columns in parallel: a day is one batch, and its ~60 columns are independent.
     let arrays = columns
-        .iter()
+        .par_iter()
         .map(|(name, col)| match col {
             Col::Row(g) => build_array(name, g, &row_refs),
             Col::Base(g) => build_array(name, g, &bases),
@@ -378,7 +380,12 @@ fn build_array<T>(name: &str, getter: &Getter<T>, items: &[&T]) -> Result<ArrayR
             if let Some(e) = too_much_text(bytes) {
                 return Err(e);
             }
-            Arc::new(items.iter().map(|r| f(r)).collect::<StringArray>())
+            // Sized up front: growing the value buffer row by row copies it over and over.
+            let mut b = StringBuilder::with_capacity(items.len(), bytes);
+            for r in items {
+                b.append_option(f(r));
+            }
+            Arc::new(b.finish())
         }
         Getter::I64(f) => Arc::new(items.iter().map(|r| f(r)).collect::<Int64Array>()),
         Getter::I32(f) => Arc::new(items.iter().map(|r| f(r)).collect::<Int32Array>()),
@@ -407,8 +414,12 @@ fn build_array<T>(name: &str, getter: &Getter<T>, items: &[&T]) -> Result<ArrayR
             if let Some(e) = too_much_text(bytes) {
                 return Err(e);
             }
-            let mut b = ListBuilder::with_capacity(StringBuilder::new(), items.len())
-                .with_field(Arc::new(list_item()));
+            let values = items.iter().filter_map(|r| f(r)).map(<[String]>::len).sum();
+            let mut b = ListBuilder::with_capacity(
+                StringBuilder::with_capacity(values, bytes),
+                items.len(),
+            )
+            .with_field(Arc::new(list_item()));
             for r in items {
                 match f(r) {
                     Some(values) => {

@@ -80,6 +80,10 @@ pub enum Error {
         date: chrono::NaiveDate,
         error: arrow::error::ArrowError,
     },
+    /// The caller's `emit` of [`crate::transform_by_day`] failed (loading a day); its
+    /// error, whole, for the caller to unwrap.
+    #[error(transparent)]
+    Emit(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// Result with the transform's [`Error`].

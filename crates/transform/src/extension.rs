@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_model::{BaseCallLogRecord, ExtensionRecord};
@@ -11,8 +12,8 @@ use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{PageLayout, snapshot_date_of_page};
 use crate::pipeline::{
-    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
-    collect, finish,
+    Emit, Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, TransformSummary,
+    arrow_error, gather, run,
 };
 use crate::schema::{EXTENSIONS_SCHEMA, tables};
 
@@ -25,13 +26,31 @@ use crate::schema::{EXTENSIONS_SCHEMA, tables};
 /// page (by path, then position); a record without `id` is a dead letter. Rows are sorted
 /// by `id`.
 pub fn transform_extensions(pages: &[PathBuf], opts: &TransformOptions) -> Result<TransformOutput> {
-    let c = collect(&Extensions, pages, opts)?;
-    let tables = build_tables(
-        &[(tables::EXTENSIONS, &EXTENSIONS_SCHEMA)],
-        c.by_day,
+    gather(&extension_tables(), |emit| {
+        extensions_by_day(pages, opts, emit)
+    })
+}
+
+/// [`transform_extensions`], each snapshot date handed to `emit`.
+pub(crate) fn extensions_by_day(
+    pages: &[PathBuf],
+    opts: &TransformOptions,
+    emit: &mut Emit<'_>,
+) -> Result<TransformSummary> {
+    let tables = extension_tables();
+    run(
+        "extensions",
+        &Extensions,
+        &tables,
+        pages,
+        opts,
         build_day,
-    )?;
-    Ok(finish("extensions", tables, c.dead_letters, c.stats))
+        emit,
+    )
+}
+
+fn extension_tables() -> [(&'static str, &'static SchemaRef); 1] {
+    [(tables::EXTENSIONS, &EXTENSIONS_SCHEMA)]
 }
 
 /// An extension of one snapshot.

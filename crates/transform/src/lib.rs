@@ -13,6 +13,7 @@
 //! how the records were split into pages.
 
 mod active_calls;
+mod by_day;
 mod call_log;
 mod columns;
 mod error;
@@ -25,12 +26,16 @@ mod reference;
 mod schema;
 
 pub use active_calls::transform_active_calls;
+pub use by_day::{RawStream, transform_by_day};
 pub use call_log::transform_call_log;
 pub use error::{Error, Result};
 pub use extension::transform_extensions;
 pub use message::transform_messages;
 pub use pages::find_pages;
-pub use pipeline::{DeadLetter, TableData, TransformOptions, TransformOutput, TransformStats};
+pub use pipeline::{
+    DayTables, DeadLetter, TableData, TransformOptions, TransformOutput, TransformStats,
+    TransformSummary,
+};
 pub use reference::lake_reference;
 pub use schema::{
     DESCRIPTION_METADATA, PARTITION_DATE_METADATA, SCHEMA_VERSION, SCHEMA_VERSION_METADATA,

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_model::{MessageAttachmentInfo, MessageRecord, MessageStoreCallerInfoTo};
@@ -12,8 +13,8 @@ use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{PageLayout, mailbox_of_page, mailbox_of_uri};
 use crate::pipeline::{
-    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, build_tables,
-    collect, finish, partition_day,
+    Emit, Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, TransformSummary,
+    arrow_error, gather, partition_day, run,
 };
 use crate::schema::{
     MESSAGE_ATTACHMENTS_SCHEMA, MESSAGE_RECIPIENTS_SCHEMA, MESSAGES_SCHEMA, tables,
@@ -41,17 +42,33 @@ use crate::schema::{
 /// Duplicates of (mailbox, id) keep the newest `lastModifiedTime` (ties: the later page by
 /// path, then the later position). Rows are sorted by (mailbox, id[, index]).
 pub fn transform_messages(pages: &[PathBuf], opts: &TransformOptions) -> Result<TransformOutput> {
-    let c = collect(&Messages, pages, opts)?;
-    let tables = build_tables(
-        &[
-            (tables::MESSAGES, &MESSAGES_SCHEMA),
-            (tables::MESSAGE_RECIPIENTS, &MESSAGE_RECIPIENTS_SCHEMA),
-            (tables::MESSAGE_ATTACHMENTS, &MESSAGE_ATTACHMENTS_SCHEMA),
-        ],
-        c.by_day,
+    gather(&message_tables(), |emit| messages_by_day(pages, opts, emit))
+}
+
+/// [`transform_messages`], each partition day handed to `emit`.
+pub(crate) fn messages_by_day(
+    pages: &[PathBuf],
+    opts: &TransformOptions,
+    emit: &mut Emit<'_>,
+) -> Result<TransformSummary> {
+    let tables = message_tables();
+    run(
+        "message-store",
+        &Messages,
+        &tables,
+        pages,
+        opts,
         build_day,
-    )?;
-    Ok(finish("message-store", tables, c.dead_letters, c.stats))
+        emit,
+    )
+}
+
+fn message_tables() -> [(&'static str, &'static SchemaRef); 3] {
+    [
+        (tables::MESSAGES, &MESSAGES_SCHEMA),
+        (tables::MESSAGE_RECIPIENTS, &MESSAGE_RECIPIENTS_SCHEMA),
+        (tables::MESSAGE_ATTACHMENTS, &MESSAGE_ATTACHMENTS_SCHEMA),
+    ]
 }
 
 /// A readable message and the mailbox it was read from.

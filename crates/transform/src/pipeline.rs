@@ -3,10 +3,9 @@
 //! records split by partition day and filtered by [`TransformOptions::days`], batches
 //! built per day in parallel.
 
-use std::collections::btree_map::Entry as BEntry;
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 
 use arrow::array::RecordBatch;
@@ -20,7 +19,7 @@ use serde_json::value::RawValue;
 use tracing::{debug, info};
 
 use crate::error::{Error, Result};
-use crate::layout::{PageLayout, corrupt_page_remedy};
+use crate::layout::{PageLayout, corrupt_page_remedy, parse_day_dir};
 use crate::pages::read_page_bytes;
 
 /// How to transform.
@@ -157,13 +156,6 @@ pub(crate) trait Stream: Sync {
     fn read(&self, raw: &str, ctx: &Self::PageContext, tz: Tz) -> Read<Self::Item>;
 }
 
-/// The readable records of a run, deduplicated and split by partition day.
-pub(crate) struct Collected<T> {
-    pub by_day: BTreeMap<NaiveDate, Vec<T>>,
-    pub dead_letters: Vec<DeadLetter>,
-    pub stats: TransformStats,
-}
-
 struct Found<T> {
     item: T,
     day: NaiveDate,
@@ -179,84 +171,252 @@ struct DecodedPage<T> {
     bulk_skipped: usize,
 }
 
-/// Reads `pages` in parallel and keeps one copy per key: the newest `last_modified`
-/// (ties: the later page file by path, then the later position in the page), independent
-/// of the order the pages were given or decoded in. Then applies [`TransformOptions::days`].
-///
-/// A page that cannot be read as a page fails the run (a corrupt raw file: nothing should
-/// be written), with an error that names the directory to delete so that the extract stage
-/// fetches it again; a record that cannot be read becomes a [`DeadLetter`] and the rest of
-/// its page is kept.
-pub(crate) fn collect<S: Stream>(
-    stream: &S,
-    pages: &[PathBuf],
-    opts: &TransformOptions,
-) -> Result<Collected<S::Item>> {
-    let decoded: Vec<Result<DecodedPage<S::Item>>> = pages
-        .par_iter()
-        .enumerate()
-        .map(|(i, path)| decode_page(stream, i, path, opts.time_zone))
-        .collect();
-
-    let mut stats = TransformStats {
-        pages: pages.len(),
-        ..TransformStats::default()
-    };
-    let mut dead_letters = Vec::new();
-    let mut found = Vec::new();
-    for page in decoded {
-        let page = page?;
-        stats.records_read += page.records;
-        stats.deleted_stubs_dropped += page.deleted_stubs;
-        stats.bulk_items_skipped += page.bulk_skipped;
-        dead_letters.extend(page.dead_letters);
-        found.extend(page.found);
-    }
-    stats.dead_letters = dead_letters.len();
-
-    let kept = dedupe(found, pages, &mut stats);
-
-    let mut by_day: BTreeMap<NaiveDate, Vec<S::Item>> = BTreeMap::new();
-    for f in kept {
-        if opts
-            .days
-            .as_ref()
-            .is_some_and(|days| !days.contains(&f.day))
-        {
-            stats.outside_days_dropped += 1;
-            continue;
-        }
-        by_day.entry(f.day).or_default().push(f.item);
-    }
-    if let Some(days) = &opts.days {
-        for day in days {
-            if let BEntry::Vacant(v) = by_day.entry(*day) {
-                v.insert(Vec::new());
-            }
-        }
-    }
-    Ok(Collected {
-        by_day,
-        dead_letters,
-        stats,
-    })
+/// One partition day of a stream's tables: a batch per table, in the stream's table order
+/// (parent table first), each sorted by its table's key.
+#[derive(Debug)]
+pub struct DayTables {
+    pub day: NaiveDate,
+    pub batches: Vec<(&'static str, RecordBatch)>,
 }
 
-/// Builds every table of every day in parallel: `build` returns one batch per table of
-/// `tables`, in that order.
-pub(crate) fn build_tables<T, F>(
+/// What a transform leaves besides its tables.
+#[derive(Debug)]
+pub struct TransformSummary {
+    /// Records that could not be read, in the order their pages were decoded.
+    pub dead_letters: Vec<DeadLetter>,
+    pub stats: TransformStats,
+}
+
+/// Where a transform hands each finished partition day (see [`run`]).
+pub(crate) type Emit<'e> = dyn FnMut(DayTables) -> Result<()> + 'e;
+
+/// A day window's records belong to its day or, when the partition zone is not the zone
+/// the window was cut in, to a day at most this far from it (zones span UTC−12…UTC+14).
+const WINDOW_REACH_DAYS: u64 = 2;
+
+/// The run of one stream: pages decoded in parallel, duplicates dropped, records split by
+/// partition day and filtered by [`TransformOptions::days`], each day's batches built (days
+/// in parallel) and handed to `emit` in day order.
+///
+/// Memory is bounded by a few days of records, not by the input: pages of day windows
+/// (`call-log/<YYYY-MM-DD>/…`) are decoded window by window, oldest first, and a day is
+/// built and emitted as soon as no later window can add to it; pages outside day windows
+/// (sync sessions, other tools' layouts) are decoded first, and their records wait for
+/// their day. A record id seen more than once keeps the copy with the newest
+/// `last_modified` (ties: the later page file by path, then the later position in the page),
+/// independent of the order the pages were given or decoded in, and the kept copy's day is
+/// the record's day. Copies are compared while their days wait; a copy more than
+/// [`WINDOW_REACH_DAYS`] windows after the day of an emitted copy would not be (a call's
+/// `startTime` never changes, so its copies share a day).
+///
+/// A page that cannot be read as a page fails the run (a corrupt raw file) with an error
+/// that names the directory to delete so that the extract stage fetches it again; days
+/// emitted before it are complete and correct, its own and later days are not emitted. A
+/// record that cannot be read becomes a [`DeadLetter`] and the rest of its page is kept.
+pub(crate) fn run<S, B>(
+    what: &'static str,
+    stream: &S,
     tables: &[(&'static str, &SchemaRef)],
-    by_day: BTreeMap<NaiveDate, Vec<T>>,
-    build: F,
-) -> Result<Vec<TableData>>
+    pages: &[PathBuf],
+    opts: &TransformOptions,
+    build: B,
+    emit: &mut Emit<'_>,
+) -> Result<TransformSummary>
 where
-    T: Send,
-    F: Fn(NaiveDate, &mut [T]) -> Result<Vec<RecordBatch>> + Sync,
+    S: Stream,
+    B: Fn(NaiveDate, &mut [S::Item]) -> Result<Vec<RecordBatch>> + Sync,
 {
-    let built: Vec<Result<(NaiveDate, Vec<RecordBatch>)>> = by_day
-        .into_par_iter()
-        .map(|(day, mut items)| build(day, &mut items).map(|b| (day, b)))
-        .collect();
+    let mut run = Run {
+        pages,
+        opts,
+        tables,
+        pending: BTreeMap::new(),
+        winners: HashMap::new(),
+        done_below: None,
+        summary: TransformSummary {
+            dead_letters: Vec::new(),
+            stats: TransformStats {
+                pages: pages.len(),
+                ..TransformStats::default()
+            },
+        },
+        days: 0,
+        rows: 0,
+    };
+    for (window, group) in window_groups(pages, S::LAYOUT) {
+        let decoded: Vec<Result<DecodedPage<S::Item>>> = group
+            .par_iter()
+            .map(|&i| decode_page(stream, i, &pages[i], opts.time_zone))
+            .collect();
+        for page in decoded {
+            let page = page?;
+            let stats = &mut run.summary.stats;
+            stats.records_read += page.records;
+            stats.deleted_stubs_dropped += page.deleted_stubs;
+            stats.bulk_items_skipped += page.bulk_skipped;
+            stats.dead_letters += page.dead_letters.len();
+            run.summary.dead_letters.extend(page.dead_letters);
+            for f in page.found {
+                run.add(f);
+            }
+        }
+        if let Some(window) = window {
+            let bound = window - chrono::Days::new(WINDOW_REACH_DAYS);
+            run.flush(Some(bound), &build, emit)?;
+        }
+    }
+    run.flush(None, &build, emit)?;
+    info!(
+        stream = what,
+        pages = run.summary.stats.pages,
+        records = run.summary.stats.records_read,
+        duplicates = run.summary.stats.duplicates_dropped,
+        outside_days = run.summary.stats.outside_days_dropped,
+        deleted_stubs = run.summary.stats.deleted_stubs_dropped,
+        bulk_skipped = run.summary.stats.bulk_items_skipped,
+        dead_letters = run.summary.stats.dead_letters,
+        partitions = run.days,
+        rows = run.rows,
+        "Stream transformed."
+    );
+    Ok(run.summary)
+}
+
+/// The state of [`run`] between windows.
+struct Run<'a, T: Keyed> {
+    pages: &'a [PathBuf],
+    opts: &'a TransformOptions,
+    tables: &'a [(&'static str, &'a SchemaRef)],
+    /// Decoded records of the days not emitted yet; `None` where a newer copy replaced one.
+    pending: BTreeMap<NaiveDate, Vec<Option<Found<T>>>>,
+    /// Where the kept copy of each pending key is (day, position).
+    winners: HashMap<T::Key, (NaiveDate, usize)>,
+    /// Days before this one have been emitted.
+    done_below: Option<NaiveDate>,
+    summary: TransformSummary,
+    /// Days emitted, and rows of their first table.
+    days: usize,
+    rows: usize,
+}
+
+impl<T: Keyed + Send> Run<'_, T> {
+    /// Keeps `f` unless a pending copy of its key is newer; see [`run`] for which one.
+    fn add(&mut self, f: Found<T>) {
+        let pages = self.pages;
+        let newer = |a: &Found<T>, b: &Found<T>| {
+            (a.item.last_modified(), &pages[a.page], a.index)
+                > (b.item.last_modified(), &pages[b.page], b.index)
+        };
+        let (day, key) = (f.day, f.item.key());
+        let slot = match self.winners.get(&key) {
+            None => None,
+            Some(&(d, i)) => {
+                self.summary.stats.duplicates_dropped += 1;
+                let current = self.pending.get_mut(&d).and_then(|v| v.get_mut(i));
+                match current {
+                    Some(current) if current.as_ref().is_some_and(|c| !newer(&f, c)) => return,
+                    Some(current) => Some(current),
+                    None => None,
+                }
+            }
+        };
+        if let Some(old) = slot {
+            *old = None;
+        }
+        let slots = self.pending.entry(day).or_default();
+        self.winners.insert(key, (day, slots.len()));
+        slots.push(Some(f));
+    }
+
+    /// Builds and emits every day before `bound` (every day left when `None`), with the
+    /// asked-for days that have no records as empty batches.
+    fn flush<B>(&mut self, bound: Option<NaiveDate>, build: &B, emit: &mut Emit<'_>) -> Result<()>
+    where
+        B: Fn(NaiveDate, &mut [T]) -> Result<Vec<RecordBatch>> + Sync,
+    {
+        let later = match bound {
+            Some(b) => self.pending.split_off(&b),
+            None => BTreeMap::new(),
+        };
+        let ready = std::mem::replace(&mut self.pending, later);
+        let mut by_day: BTreeMap<NaiveDate, Vec<T>> = BTreeMap::new();
+        for (day, found) in ready {
+            let kept: Vec<T> = found.into_iter().flatten().map(|f| f.item).collect();
+            for item in &kept {
+                self.winners.remove(&item.key());
+            }
+            if self
+                .opts
+                .days
+                .as_ref()
+                .is_some_and(|days| !days.contains(&day))
+            {
+                self.summary.stats.outside_days_dropped += kept.len();
+                continue;
+            }
+            by_day.insert(day, kept);
+        }
+        if let Some(days) = &self.opts.days {
+            let from = self.done_below.map_or(Bound::Unbounded, Bound::Included);
+            let to = bound.map_or(Bound::Unbounded, Bound::Excluded);
+            if from_before_to(from, to) {
+                for day in days.range((from, to)) {
+                    by_day.entry(*day).or_default();
+                }
+            }
+        }
+        if bound.is_some() {
+            self.done_below = bound.max(self.done_below);
+        }
+        let built: Vec<Result<(NaiveDate, Vec<RecordBatch>)>> = by_day
+            .into_par_iter()
+            .map(|(day, mut items)| build(day, &mut items).map(|b| (day, b)))
+            .collect();
+        for day in built {
+            let (day, batches) = day?;
+            self.days += 1;
+            self.rows += batches.first().map_or(0, RecordBatch::num_rows);
+            emit(DayTables {
+                day,
+                batches: self.tables.iter().map(|t| t.0).zip(batches).collect(),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// `BTreeSet::range` panics on an empty or inverted range; this says whether it is not.
+fn from_before_to(from: Bound<NaiveDate>, to: Bound<NaiveDate>) -> bool {
+    match (from, to) {
+        (Bound::Included(a), Bound::Excluded(b)) => a < b,
+        _ => true,
+    }
+}
+
+/// Page indexes in decoding order: the pages of no day window first (their records may
+/// belong to any day), then each day window's, oldest window first.
+fn window_groups(pages: &[PathBuf], layout: PageLayout) -> Vec<(Option<NaiveDate>, Vec<usize>)> {
+    let mut groups: BTreeMap<Option<NaiveDate>, Vec<usize>> = BTreeMap::new();
+    for (i, path) in pages.iter().enumerate() {
+        let window = (layout == PageLayout::DayWindow)
+            .then(|| {
+                path.parent()
+                    .and_then(Path::file_name)
+                    .and_then(|n| n.to_str())
+                    .and_then(parse_day_dir)
+            })
+            .flatten();
+        groups.entry(window).or_default().push(i);
+    }
+    // `None` sorts first.
+    groups.into_iter().collect()
+}
+
+/// A transform's days gathered into whole tables (for callers that want them all at once).
+pub(crate) fn gather(
+    tables: &[(&'static str, &SchemaRef)],
+    run: impl FnOnce(&mut Emit<'_>) -> Result<TransformSummary>,
+) -> Result<TransformOutput> {
     let mut out: Vec<TableData> = tables
         .iter()
         .map(|(name, schema)| TableData {
@@ -265,43 +425,17 @@ where
             partitions: BTreeMap::new(),
         })
         .collect();
-    for day in built {
-        let (day, batches) = day?;
-        for (t, b) in out.iter_mut().zip(batches) {
-            t.partitions.insert(day, b);
+    let summary = run(&mut |day: DayTables| {
+        for (t, (_, batch)) in out.iter_mut().zip(day.batches) {
+            t.partitions.insert(day.day, batch);
         }
-    }
-    Ok(out)
-}
-
-/// Logs the run's counts and assembles the output.
-pub(crate) fn finish(
-    what: &'static str,
-    tables: Vec<TableData>,
-    dead_letters: Vec<DeadLetter>,
-    stats: TransformStats,
-) -> TransformOutput {
-    let rows: usize = tables.first().map_or(0, |t| {
-        t.partitions.values().map(RecordBatch::num_rows).sum()
-    });
-    info!(
-        stream = what,
-        pages = stats.pages,
-        records = stats.records_read,
-        duplicates = stats.duplicates_dropped,
-        outside_days = stats.outside_days_dropped,
-        deleted_stubs = stats.deleted_stubs_dropped,
-        bulk_skipped = stats.bulk_items_skipped,
-        dead_letters = stats.dead_letters,
-        partitions = tables.first().map_or(0, |t| t.partitions.len()),
-        rows,
-        "Stream transformed."
-    );
-    TransformOutput {
-        tables,
-        dead_letters,
-        stats,
-    }
+        Ok(())
+    })?;
+    Ok(TransformOutput {
+        tables: out,
+        dead_letters: summary.dead_letters,
+        stats: summary.stats,
+    })
 }
 
 /// Builds an Arrow-error mapper for one table and day.
@@ -464,36 +598,6 @@ fn decode_page<S: Stream>(
         "Page decoded."
     );
     Ok(out)
-}
-
-/// Keeps one copy per key; see [`collect`] for which one.
-fn dedupe<T: Keyed>(
-    found: Vec<Found<T>>,
-    pages: &[PathBuf],
-    stats: &mut TransformStats,
-) -> Vec<Found<T>> {
-    let newer = |a: &Found<T>, b: &Found<T>| {
-        (a.item.last_modified(), &pages[a.page], a.index)
-            > (b.item.last_modified(), &pages[b.page], b.index)
-    };
-    let mut slots: Vec<Option<Found<T>>> = Vec::with_capacity(found.len());
-    let mut winner: HashMap<T::Key, usize> = HashMap::with_capacity(found.len());
-    for f in found {
-        match winner.entry(f.item.key()) {
-            Entry::Vacant(v) => {
-                v.insert(slots.len());
-                slots.push(Some(f));
-            }
-            Entry::Occupied(o) => {
-                stats.duplicates_dropped += 1;
-                let slot = &mut slots[*o.get()];
-                if slot.as_ref().is_some_and(|current| newer(&f, current)) {
-                    *slot = Some(f);
-                }
-            }
-        }
-    }
-    slots.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

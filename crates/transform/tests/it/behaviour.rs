@@ -415,3 +415,55 @@ fn batch_boundary_sweep() {
     let calls: usize = reference[0].1.values().map(|b| b.num_rows()).sum();
     assert_eq!(calls, 47);
 }
+
+/// Day windows are transformed oldest first and each day is handed over as soon as no later
+/// window can add to it (a window reaches two days either side): a corrupt page further on
+/// stops the run with the finished days handed over and the others not.
+#[test]
+fn days_are_emitted_as_their_windows_complete() {
+    use ringlake_transform::{RawStream, transform_by_day};
+    let tmp = tempfile::tempdir().unwrap();
+    let raw = tmp.path().join("call-log");
+    for (d, n) in [
+        ("2024-02-01", 3),
+        ("2024-02-02", 2),
+        ("2024-02-03", 1),
+        ("2024-02-05", 1),
+    ] {
+        let records: Vec<Value> = (0..n)
+            .map(|i| record(&format!("{d}-{i}"), &format!("{d}T12:0{i}:00Z")))
+            .collect();
+        write_page(&raw.join(d).join("page-00001.json"), &records);
+    }
+    // A duplicate of a 2024-02-01 record in the next window, newer: it must win.
+    let mut newer = record("2024-02-01-0", "2024-02-01T12:00:00Z");
+    newer["lastModifiedTime"] = json!("2024-02-05T00:00:00Z");
+    newer["duration"] = json!(99);
+    write_page(&raw.join("2024-02-02").join("page-00002.json"), &[newer]);
+    std::fs::create_dir_all(raw.join("2024-02-06")).unwrap();
+    std::fs::write(
+        raw.join("2024-02-06").join("page-00001.json"),
+        b"{\"records\": [",
+    )
+    .unwrap();
+
+    let pages = ringlake_transform::find_pages(tmp.path(), "call-log", None).unwrap();
+    let mut emitted = Vec::new();
+    let err = transform_by_day(RawStream::CallLog, &pages, &TransformOptions::new(), |d| {
+        let calls = &d.batches[0];
+        assert_eq!(calls.0, tables::CALLS);
+        emitted.push((d.day, calls.1.num_rows(), d.batches.len()));
+        if d.day == day("2024-02-01") {
+            let durations = strings(&calls.1, "duration");
+            assert!(durations.contains(&Some("99".to_owned())), "{durations:?}");
+        }
+        Ok(())
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::CorruptPage { .. }), "{err}");
+    // Window 2024-02-05 completes the days before 2024-02-03; 2024-02-06 is never reached.
+    assert_eq!(
+        emitted,
+        [(day("2024-02-01"), 3, 3), (day("2024-02-02"), 2, 3)]
+    );
+}

@@ -1,0 +1,157 @@
+"""`make bench`: ringlake against DuckDB on the same raw call-log pages, and both against the
+parse-only floor, at 100 k and 1 M records (or the sizes given).
+
+usage: run.py BIN_DIR [RECORDS ...]
+BIN_DIR holds the release `ringlake` and `ringlake-bench`. For each size: `ringlake-bench
+generate` makes the pages once (bench/data/<records>/, reused while its truth.json matches);
+then, each in its own process on the same files (warm page cache; the floor runs first and
+warms it): the parse-only floor, `ringlake transform` (raw → calls, call_legs,
+call_recordings) and DuckDB's flattening into calls and call_legs. Wall time and peak RSS
+come from the kernel (wait4). ringlake's lake is then checked against the generator's truth
+(row counts, records per day, billing sums) with DuckDB. Figures go to bench/results.json.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+HERE = Path(__file__).resolve().parent
+
+
+def measure(cmd: list[str], env: dict | None = None) -> dict:
+    """Runs cmd; wall seconds, peak RSS (MB) of the process, and its stdout."""
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env={**os.environ, **(env or {})})
+    stdout = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"bench: {' '.join(cmd)} exited {code}")
+    return {"seconds": round(wall, 3), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "stdout": stdout.decode()}
+
+
+def generate(bench_bin: Path, records: int, data: Path) -> dict:
+    truth_path = data / "truth.json"
+    meta_path = data / "generated-for.json"
+    want = {"records": records, "generator": "ringlake-bench generate v2"}
+    if truth_path.exists() and meta_path.exists() and json.loads(meta_path.read_text()) == want:
+        return json.loads(truth_path.read_text())
+    data.mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(bench_bin), "generate", "--records", str(records), "--out", str(data)], check=True)
+    meta_path.write_text(json.dumps(want))
+    return json.loads(truth_path.read_text())
+
+
+def check_lake(lake: Path, truth: dict) -> list[str]:
+    """ringlake's lake against the generator's truth; the differences."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    src = lambda t: f"read_parquet('{lake}/{t}/*/*.parquet', hive_partitioning = true)"
+    problems = []
+    calls = con.execute(f"SELECT count(*) FROM {src('calls')}").fetchone()[0]
+    legs = con.execute(f"SELECT count(*) FROM {src('call_legs')}").fetchone()[0]
+    recs = con.execute(f"SELECT count(*) FROM {src('call_recordings')}").fetchone()[0]
+    deleted = con.execute(f"SELECT count(*) FILTER (WHERE deleted) FROM {src('calls')}").fetchone()[0]
+    for name, got, want in [
+        ("calls", calls, truth["records"]),
+        ("call_legs", legs, truth["legs"]),
+        ("call_recordings", recs, truth["recordings"]),
+        ("deleted calls", deleted, truth["deleted"]),
+    ]:
+        if got != want:
+            problems.append(f"{name}: {got} rows, the generator made {want}")
+    per_day = dict(
+        (str(d), n) for d, n in con.execute(f"SELECT date, count(*) FROM {src('calls')} GROUP BY 1").fetchall()
+    )
+    if per_day != truth["per_day"]:
+        problems.append(f"calls per day differ: {per_day} vs {truth['per_day']}")
+    inc, pur = con.execute(
+        f"SELECT coalesce(sum(billing_cost_included), 0), coalesce(sum(billing_cost_purchased), 0) FROM {src('calls')}"
+    ).fetchone()
+    for name, got, want in [
+        ("billing_cost_included", inc, truth["billing_cost_included_micros"]),
+        ("billing_cost_purchased", pur, truth["billing_cost_purchased_micros"]),
+    ]:
+        if Decimal(got) * 1_000_000 != want:
+            problems.append(f"sum({name}) = {got}, the generator's {Decimal(want) / 1_000_000}")
+    return problems
+
+
+def run_size(bin_dir: Path, python: str, records: int) -> dict:
+    data = HERE / "data" / str(records)
+    truth = generate(bin_dir / "ringlake-bench", records, data)
+    raw = data / "raw"
+    n, mb = truth["records"], truth["bytes"] / 1e6
+    print(f"\n{n:,} records, {truth['legs']:,} legs, {truth['pages']} pages, {mb:,.0f} MB of JSON")
+
+    floor = measure([str(bin_dir / "ringlake-bench"), "parse-floor", "--raw", str(raw)])
+    out = data / "out"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    ringlake = measure(
+        [str(bin_dir / "ringlake"), "--no-progress", "transform", "--raw", str(raw), "--lake", str(out / "ringlake"), "--time-zone", "UTC"],
+        env={"RUST_LOG": "warn"},
+    )
+    duck = measure([python, str(HERE / "duckdb_flatten.py"), str(raw), str(out / "duckdb")])
+    problems = check_lake(out / "ringlake", truth)
+
+    result = {"records": n, "legs": truth["legs"], "json_mb": round(mb, 1)}
+    for name, m in [("ringlake", ringlake), ("duckdb", duck), ("parse_floor", floor)]:
+        result[name] = {
+            "seconds": m["seconds"],
+            "peak_rss_mb": m["peak_rss_mb"],
+            "records_per_s": round(n / m["seconds"]),
+            "mb_per_s": round(mb / m["seconds"], 1),
+        }
+    result["duckdb"]["output"] = json.loads(duck["stdout"])
+    result["ratios"] = {
+        "speed_vs_duckdb": round(duck["seconds"] / ringlake["seconds"], 2),
+        "rss_vs_duckdb": round(ringlake["peak_rss_mb"] / duck["peak_rss_mb"], 3),
+        "time_vs_parse_floor": round(ringlake["seconds"] / floor["seconds"], 2),
+    }
+    result["checks"] = "ok" if not problems else problems
+    print(f"{'':12} {'seconds':>8} {'records/s':>11} {'MB/s':>7} {'peak RSS MB':>12}")
+    for name in ("ringlake", "duckdb", "parse_floor"):
+        r = result[name]
+        print(f"{name:12} {r['seconds']:8.2f} {r['records_per_s']:11,} {r['mb_per_s']:7.1f} {r['peak_rss_mb']:12.1f}")
+    ratios = result["ratios"]
+    print(
+        f"ringlake: {ratios['speed_vs_duckdb']}x DuckDB's speed, {ratios['rss_vs_duckdb']}x its peak RSS, "
+        f"{ratios['time_vs_parse_floor']}x the parse floor's time; checks: "
+        + ("ok (rows, calls per day, billing sums = generator)" if not problems else "; ".join(problems))
+    )
+    return result
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    bin_dir = Path(argv[0])
+    sizes = [int(a) for a in argv[1:]] or [100_000, 1_000_000]
+    results = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "duckdb": duckdb.__version__},
+        "runs": [run_size(bin_dir, sys.executable, n) for n in sizes],
+    }
+    runs = results["runs"]
+    if len(runs) > 1:
+        results["rss_growth_largest_vs_smallest"] = round(runs[-1]["ringlake"]["peak_rss_mb"] / runs[0]["ringlake"]["peak_rss_mb"], 2)
+        print(f"\nringlake peak RSS at {runs[-1]['records']:,} records: {results['rss_growth_largest_vs_smallest']}x that at {runs[0]['records']:,}")
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(f"figures in {HERE / 'results.json'}")
+    failed = [r["records"] for r in runs if r["checks"] != "ok"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
