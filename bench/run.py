@@ -4,8 +4,10 @@ parse-only floor, at 100 k and 1 M records (or the sizes given).
 usage: run.py BIN_DIR [RECORDS ...]
 BIN_DIR holds the release `ringlake` and `ringlake-bench`. For each size: `ringlake-bench
 generate` makes the pages once (bench/data/<records>/, reused while its truth.json matches);
-then, each in its own process on the same files (warm page cache; the floor runs first and
-warms it): the parse-only floor, `ringlake transform` (raw → calls, call_legs,
+then, each in its own process on the same files (warm page cache; the floors run first and
+warm it), BENCH_REPEAT times (default 3; the median wall time and the largest peak RSS are
+kept): the parse-only floors (every byte through the JSON grammar; the records deserialized
+into ringlake-model's structs), `ringlake transform` (raw → calls, call_legs,
 call_recordings) and DuckDB's flattening into calls and call_legs. Wall time and peak RSS
 come from the kernel (wait4). ringlake's lake is then checked against the generator's truth
 (row counts, records per day, billing sums) with DuckDB. Figures go to bench/results.json.
@@ -27,8 +29,28 @@ import duckdb
 HERE = Path(__file__).resolve().parent
 
 
-def measure(cmd: list[str], env: dict | None = None) -> dict:
-    """Runs cmd; wall seconds, peak RSS (MB) of the process, and its stdout."""
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+
+
+def measure(cmd: list[str], env: dict | None = None, before=None) -> dict:
+    """Runs cmd REPEAT times (`before()` ahead of each run); the median wall seconds, the
+    largest peak RSS, and the last stdout. This machine's timings vary from run to run."""
+    runs = []
+    for _ in range(REPEAT):
+        if before:
+            before()
+        runs.append(measure_once(cmd, env))
+    walls = sorted(r["seconds"] for r in runs)
+    return {
+        "seconds": walls[len(walls) // 2],
+        "all_seconds": [r["seconds"] for r in runs],
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+        "stdout": runs[-1]["stdout"],
+    }
+
+
+def measure_once(cmd: list[str], env: dict | None = None) -> dict:
+    """Runs cmd once; wall seconds, peak RSS (MB) of the process, and its stdout."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env={**os.environ, **(env or {})})
     stdout = proc.stdout.read()
@@ -95,20 +117,29 @@ def run_size(bin_dir: Path, python: str, records: int) -> dict:
     print(f"\n{n:,} records, {truth['legs']:,} legs, {truth['pages']} pages, {mb:,.0f} MB of JSON")
 
     floor = measure([str(bin_dir / "ringlake-bench"), "parse-floor", "--raw", str(raw)])
+    typed_floor = measure([str(bin_dir / "ringlake-bench"), "parse-floor", "--typed", "--raw", str(raw)])
     out = data / "out"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
+
+    def fresh(path: Path):
+        return lambda: shutil.rmtree(path, ignore_errors=True)
+
     ringlake = measure(
         [str(bin_dir / "ringlake"), "--no-progress", "transform", "--raw", str(raw), "--lake", str(out / "ringlake"), "--time-zone", "UTC"],
         env={"RUST_LOG": "warn"},
+        before=fresh(out / "ringlake"),
     )
-    duck = measure([python, str(HERE / "duckdb_flatten.py"), str(raw), str(out / "duckdb")])
+    duck = measure(
+        [python, str(HERE / "duckdb_flatten.py"), str(raw), str(out / "duckdb")], before=fresh(out / "duckdb")
+    )
     problems = check_lake(out / "ringlake", truth)
 
     result = {"records": n, "legs": truth["legs"], "json_mb": round(mb, 1)}
-    for name, m in [("ringlake", ringlake), ("duckdb", duck), ("parse_floor", floor)]:
+    for name, m in [("ringlake", ringlake), ("duckdb", duck), ("parse_floor", floor), ("typed_parse_floor", typed_floor)]:
         result[name] = {
             "seconds": m["seconds"],
+            "all_seconds": m["all_seconds"],
             "peak_rss_mb": m["peak_rss_mb"],
             "records_per_s": round(n / m["seconds"]),
             "mb_per_s": round(mb / m["seconds"], 1),
@@ -118,16 +149,19 @@ def run_size(bin_dir: Path, python: str, records: int) -> dict:
         "speed_vs_duckdb": round(duck["seconds"] / ringlake["seconds"], 2),
         "rss_vs_duckdb": round(ringlake["peak_rss_mb"] / duck["peak_rss_mb"], 3),
         "time_vs_parse_floor": round(ringlake["seconds"] / floor["seconds"], 2),
+        "time_vs_typed_parse_floor": round(ringlake["seconds"] / typed_floor["seconds"], 2),
     }
     result["checks"] = "ok" if not problems else problems
-    print(f"{'':12} {'seconds':>8} {'records/s':>11} {'MB/s':>7} {'peak RSS MB':>12}")
-    for name in ("ringlake", "duckdb", "parse_floor"):
+    print(f"median of {REPEAT} runs")
+    print(f"{'':17} {'seconds':>8} {'records/s':>11} {'MB/s':>7} {'peak RSS MB':>12}")
+    for name in ("ringlake", "duckdb", "parse_floor", "typed_parse_floor"):
         r = result[name]
-        print(f"{name:12} {r['seconds']:8.2f} {r['records_per_s']:11,} {r['mb_per_s']:7.1f} {r['peak_rss_mb']:12.1f}")
+        print(f"{name:17} {r['seconds']:8.2f} {r['records_per_s']:11,} {r['mb_per_s']:7.1f} {r['peak_rss_mb']:12.1f}")
     ratios = result["ratios"]
     print(
         f"ringlake: {ratios['speed_vs_duckdb']}x DuckDB's speed, {ratios['rss_vs_duckdb']}x its peak RSS, "
-        f"{ratios['time_vs_parse_floor']}x the parse floor's time; checks: "
+        f"{ratios['time_vs_parse_floor']}x the parse floor's time, "
+        f"{ratios['time_vs_typed_parse_floor']}x the typed parse floor's; checks: "
         + ("ok (rows, calls per day, billing sums = generator)" if not problems else "; ".join(problems))
     )
     return result

@@ -51,6 +51,10 @@ enum Command {
     ParseFloor {
         #[arg(long)]
         raw: PathBuf,
+        /// Deserialize the records into ringlake-model's call-log structs (what the
+        /// transform reads them into) instead of only through the JSON grammar.
+        #[arg(long)]
+        typed: bool,
     },
 }
 
@@ -62,7 +66,7 @@ fn main() -> anyhow::Result<()> {
             per_day,
             seed,
         } => generate(records, per_day, seed, &out),
-        Command::ParseFloor { raw } => parse_floor(&raw),
+        Command::ParseFloor { raw, typed } => parse_floor(&raw, typed),
     }
 }
 
@@ -209,12 +213,17 @@ struct Floor {
     seconds: f64,
 }
 
-fn parse_floor(raw: &Path) -> anyhow::Result<()> {
+fn parse_floor(raw: &Path, typed: bool) -> anyhow::Result<()> {
     /// Every byte of the page goes through the JSON grammar once; records are counted,
     /// nothing is kept or allocated for them.
     #[derive(Deserialize)]
     struct Page {
         records: Vec<serde::de::IgnoredAny>,
+    }
+    /// The records as the transform reads them, then dropped.
+    #[derive(Deserialize)]
+    struct TypedPage {
+        records: Vec<ringlake_model::CallLogRecord>,
     }
     let started = Instant::now();
     let mut files = Vec::new();
@@ -229,9 +238,13 @@ fn parse_floor(raw: &Path) -> anyhow::Result<()> {
         .map(|path| {
             let bytes =
                 fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            let page: Page = serde_json::from_slice(&bytes)
-                .with_context(|| format!("{} is not a page", path.display()))?;
-            Ok((bytes.len() as u64, page.records.len()))
+            let records = if typed {
+                serde_json::from_slice::<TypedPage>(&bytes).map(|p| p.records.len())
+            } else {
+                serde_json::from_slice::<Page>(&bytes).map(|p| p.records.len())
+            }
+            .with_context(|| format!("{} is not a page", path.display()))?;
+            Ok((bytes.len() as u64, records))
         })
         .collect::<anyhow::Result<_>>()?;
     let floor = Floor {

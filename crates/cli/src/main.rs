@@ -17,7 +17,7 @@ use tracing_subscriber::EnvFilter;
 use args::{Cli, Command, LakeCommand, LogFormat, ReportCommand, SimCommand};
 
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 const EXIT_FAILED: u8 = 1;
 const EXIT_CONFIG: u8 = 2;
