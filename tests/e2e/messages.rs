@@ -327,7 +327,12 @@ async fn message_store_lake_equals_truth_with_fewest_requests() {
         0
     );
     assert_eq!(stats.responses_429, 0);
-    assert!(summary.contains(&format!("Light {min_light}")), "{summary}");
+    // The summary shows the requests made beside the minimum the truth implies.
+    assert!(
+        summary.contains(&format!("Light {min_light} (paging minimum {min_light})")),
+        "{summary}"
+    );
+    assert!(summary.contains("Medium 1 (paging minimum 1)"), "{summary}");
 
     // The extension list: one snapshot row per extension, dated today.
     let snapshots = partition_files(&lake, "extensions");

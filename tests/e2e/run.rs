@@ -32,6 +32,26 @@ async fn run_lake_equals_truth_utc_exclusive_date_to() {
     );
     let summary = text(&out.stdout);
     assert!(summary.contains("429 responses: 0"), "{summary}");
+    // Every call-log request was needed: a page per day window, one more per further 1000
+    // records (deleted ones included), and the summary says so.
+    let min: u64 = (2..=6)
+        .map(|d| {
+            let from = utc(&format!("2026-03-0{d}"));
+            let calls = sim
+                .truth()
+                .calls_in(from, from + chrono::Days::new(1))
+                .count();
+            (calls as u64).div_ceil(1000).max(1)
+        })
+        .sum();
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with("extract  call-log:"))
+        .unwrap_or_default();
+    assert!(
+        line.contains(&format!("Heavy {min} (paging minimum {min})")),
+        "{line}"
+    );
 
     // One active-calls snapshot, dated today, holding the calls in progress.
     let snapshots = partition_files(&lake, "active_calls");

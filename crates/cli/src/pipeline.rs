@@ -642,10 +642,22 @@ fn print_extract(out: &mut dyn std::io::Write, e: &ExtractReport) -> std::io::Re
                 .as_ref()
                 .map(|s| format!("{} calls in progress, {} pages", s.records, s.pages)),
         };
+        // The fewest requests paging allows, beside those made: the difference is retries,
+        // 429s and empty last pages (a sync session has no such bound).
+        let minimum = match st.stream {
+            Stream::CallLog => e.call_log.as_ref().map(|s| s.min_requests),
+            Stream::MessageStore => e.message_store.as_ref().map(|s| s.min_requests),
+            Stream::Extensions => e.extensions.as_ref().map(|s| s.min_requests),
+            Stream::ActiveCalls => e.active_calls.as_ref().map(|s| s.min_requests),
+            Stream::CallLogSync => None,
+        };
         let requests: Vec<String> = st
             .requests
             .iter()
-            .map(|(g, n)| format!("{g} {n}"))
+            .map(|(g, n)| match minimum {
+                Some(min) => format!("{g} {n} (paging minimum {min})"),
+                None => format!("{g} {n}"),
+            })
             .collect();
         writeln!(
             out,

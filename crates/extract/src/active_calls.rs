@@ -30,6 +30,8 @@ pub struct SnapshotSummary {
     pub dir: PathBuf,
     pub pages: u32,
     pub records: u64,
+    /// The fewest requests paging allows for the list ([`crate::paging_minimum`]).
+    pub min_requests: u64,
 }
 
 /// Takes a snapshot of the account's active calls (`view=Detailed`) into the raw landing
@@ -67,6 +69,7 @@ pub async fn snapshot_active_calls(
         dir,
         pages: done.pages,
         records: done.records,
+        min_requests: crate::paging_minimum(done.records, opts.per_page),
     })
 }
 

@@ -37,6 +37,9 @@ pub struct StreamSummary {
     pub bytes: u64,
     /// Days that failed after their retry budget, with the error; not marked done.
     pub failed_days: Vec<(NaiveDate, String)>,
+    /// The fewest requests paging allows for the days fetched ([`crate::paging_minimum`]
+    /// of each day window).
+    pub min_requests: u64,
 }
 
 /// Extracts the account call log for `days` into the raw landing zone.
@@ -109,6 +112,7 @@ pub async fn extract_call_log(
                 summary.pages += u64::from(done.pages);
                 summary.records += done.records;
                 summary.bytes += done.bytes;
+                summary.min_requests += crate::paging_minimum(done.records, opts.per_page);
                 progress.day_done(day, done.pages, done.records);
             }
             Err(e) if e.is_day_local() => {

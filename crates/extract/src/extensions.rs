@@ -66,6 +66,8 @@ pub struct ExtensionsSummary {
     pub bytes: u64,
     /// Records whose `id` could not be read (kept raw on disk, left out of `extensions`).
     pub unreadable_records: u64,
+    /// The fewest requests paging allows for the list ([`crate::paging_minimum`]).
+    pub min_requests: u64,
 }
 
 /// The fields extract reads of an extension record. Kept loose: only `id` must make sense.
@@ -170,6 +172,7 @@ pub async fn extract_extensions(
         records: done.records,
         bytes: done.bytes,
         unreadable_records,
+        min_requests: crate::paging_minimum(done.records, opts.per_page),
     })
 }
 

@@ -48,6 +48,7 @@ pub use message_store::{
 };
 pub use options::ExtractOptions;
 pub use pacer::{GroupLimits, RateGroup, default_limits};
+pub use paging::paging_minimum;
 pub use plan::{PlannedStreams, RunPlan, least_wall_time, plan_run};
 pub use progress::{NoProgress, Progress, WaitReason};
 pub use retry::RetryPolicy;

@@ -63,6 +63,9 @@ pub struct MessageStoreSummary {
     pub bytes: u64,
     /// Mailboxes that failed after their retry budget, with the error; not checkpointed.
     pub failed_mailboxes: Vec<(i64, String)>,
+    /// The fewest requests paging allows for the mailboxes read ([`crate::paging_minimum`]
+    /// of each mailbox window; one for a mailbox without a store).
+    pub min_requests: u64,
     /// Days of the run that are complete for every mailbox (all fetched or settled); the cli transforms only these.
     pub complete_days: BTreeSet<NaiveDate>,
 }
@@ -298,11 +301,13 @@ async fn fetch_all(
                 summary.pages += u64::from(span.pages);
                 summary.records += span.records;
                 summary.bytes += span.bytes;
+                summary.min_requests += crate::paging_minimum(span.records, opts.per_page);
                 checkpoint.note_span(plan.mailbox, span).await;
             }
             Ok(Outcome::WithoutStore(span, code)) => {
                 debug!(mailbox = plan.mailbox, code, "No message store.");
                 summary.mailboxes_without_store += 1;
+                summary.min_requests += 1;
                 checkpoint.note_span(plan.mailbox, span).await;
             }
             Err(e) if e.is_day_local() => {

@@ -17,6 +17,13 @@ use crate::progress::Progress;
 /// server is looping.
 const MAX_PAGES_PER_WINDOW: u32 = 10_000;
 
+/// The fewest requests that paging a window of `records` records allows: its first page
+/// (also when empty), then one per further `per_page` records. A run's requests above the
+/// sum of these are retries, 429s and empty last pages.
+pub fn paging_minimum(records: u64, per_page: u32) -> u64 {
+    records.div_ceil(u64::from(per_page.max(1))).max(1)
+}
+
 /// What one window's paging fetched.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Fetched {
@@ -127,6 +134,24 @@ pub(crate) fn resolve_next_page(uri: &str) -> std::result::Result<String, String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paging_minimum_is_one_page_then_one_per_full_page_more() {
+        let cases = [
+            (0, 1000, 1),
+            (1, 1000, 1),
+            (1000, 1000, 1),
+            (1001, 1000, 2),
+            (25, 10, 3),
+        ];
+        for (records, per_page, want) in cases {
+            assert_eq!(
+                paging_minimum(records, per_page),
+                want,
+                "{records}/{per_page}"
+            );
+        }
+    }
 
     #[test]
     fn next_page_keeps_path_and_query_and_drops_the_host() {
