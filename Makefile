@@ -52,11 +52,14 @@ test-spark: venv system-deps $(VENV)/.installed-spark
 
 # ringlake against DuckDB and the parse-only floor on the same generated call-log pages,
 # 100 k and 1 M records (about 3 GB of JSON in bench/data/, made once); figures printed and
-# written to bench/results.json. BENCH_SIZES="100000" for a quick one.
+# written to bench/results.json; then criterion benches of the hot functions (page decode,
+# transform of a day window, partition split, Parquet encode). BENCH_SIZES="100000" for a
+# quick one.
 BENCH_SIZES ?= 100000 1000000
 bench: venv
 	cargo build --release --locked --workspace
 	$(PY) bench/run.py "$(CARGO_TARGET_DIR)/release" $(BENCH_SIZES)
+	cargo bench --locked --workspace --bench hot
 
 lint:
 	cargo fmt --all --check

@@ -95,10 +95,12 @@ impl Stream for CallLog {
         bytes: &[u8],
         _ctx: &(),
         tz: Tz,
-    ) -> Option<Vec<(CallLogRecord, chrono::NaiveDate)>> {
+    ) -> Option<Vec<(Box<CallLogRecord>, chrono::NaiveDate)>> {
         #[derive(serde::Deserialize)]
         struct Page {
-            records: Vec<CallLogRecord>,
+            // Boxed as they are read: the page's list then moves pointers, not records.
+            #[allow(clippy::vec_box)]
+            records: Vec<Box<CallLogRecord>>,
         }
         let page: Page = serde_json::from_slice(bytes).ok()?;
         page.records

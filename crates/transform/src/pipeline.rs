@@ -163,13 +163,15 @@ pub(crate) trait Stream: Sync {
         _bytes: &[u8],
         _ctx: &Self::PageContext,
         _tz: Tz,
-    ) -> Option<Vec<(Self::Item, NaiveDate)>> {
+    ) -> Option<Vec<(Box<Self::Item>, NaiveDate)>> {
         None
     }
 }
 
 struct Found<T> {
-    item: T,
+    /// Boxed: records are large inline (a call-log record is over a kilobyte), and a found
+    /// record is moved several times before its day is built.
+    item: Box<T>,
     day: NaiveDate,
     page: usize,
     index: usize,
@@ -353,7 +355,7 @@ impl<T: Keyed + Send> Run<'_, T> {
         let ready = std::mem::replace(&mut self.pending, later);
         let mut by_day: BTreeMap<NaiveDate, Vec<T>> = BTreeMap::new();
         for (day, found) in ready {
-            let kept: Vec<T> = found.into_iter().flatten().map(|f| f.item).collect();
+            let kept: Vec<T> = found.into_iter().flatten().map(|f| *f.item).collect();
             for item in &kept {
                 self.winners.remove(&item.key());
             }
@@ -617,7 +619,7 @@ fn decode_page<S: Stream>(
         };
         match stream.read(raw.get(), &ctx, tz) {
             Read::Row(item, day) => out.found.push(Found {
-                item,
+                item: Box::new(item),
                 day,
                 page,
                 index,
