@@ -152,37 +152,24 @@ impl Lake {
         })?;
         // Building the clients may look for a runtime (credential providers); give it ours.
         let _guard = runtime()?.enter();
+        // Each cloud's builder: from its environment variables, the URL, then the settings
+        // named for it (`aws_…`, `google_…`, `azure_…`).
+        macro_rules! build {
+            ($builder:ty, $prefix:literal) => {{
+                let mut b = <$builder>::from_env().with_url(url.as_str());
+                for (k, v) in settings.iter().filter(|(k, _)| k.starts_with($prefix)) {
+                    let key = k
+                        .parse()
+                        .map_err(|_| fail(format!("unknown setting {k}")))?;
+                    b = b.with_config(key, v);
+                }
+                Arc::new(b.build().map_err(|e| fail(e.to_string()))?)
+            }};
+        }
         let store: Arc<dyn ObjectStore> = match scheme {
-            ObjectStoreScheme::AmazonS3 => {
-                let mut b = AmazonS3Builder::from_env().with_url(url.as_str());
-                for (k, v) in settings.iter().filter(|(k, _)| k.starts_with("aws_")) {
-                    let key = k
-                        .parse()
-                        .map_err(|_| fail(format!("unknown setting {k}")))?;
-                    b = b.with_config(key, v);
-                }
-                Arc::new(b.build().map_err(|e| fail(e.to_string()))?)
-            }
-            ObjectStoreScheme::GoogleCloudStorage => {
-                let mut b = GoogleCloudStorageBuilder::from_env().with_url(url.as_str());
-                for (k, v) in settings.iter().filter(|(k, _)| k.starts_with("google_")) {
-                    let key = k
-                        .parse()
-                        .map_err(|_| fail(format!("unknown setting {k}")))?;
-                    b = b.with_config(key, v);
-                }
-                Arc::new(b.build().map_err(|e| fail(e.to_string()))?)
-            }
-            ObjectStoreScheme::MicrosoftAzure => {
-                let mut b = MicrosoftAzureBuilder::from_env().with_url(url.as_str());
-                for (k, v) in settings.iter().filter(|(k, _)| k.starts_with("azure_")) {
-                    let key = k
-                        .parse()
-                        .map_err(|_| fail(format!("unknown setting {k}")))?;
-                    b = b.with_config(key, v);
-                }
-                Arc::new(b.build().map_err(|e| fail(e.to_string()))?)
-            }
+            ObjectStoreScheme::AmazonS3 => build!(AmazonS3Builder, "aws_"),
+            ObjectStoreScheme::GoogleCloudStorage => build!(GoogleCloudStorageBuilder, "google_"),
+            ObjectStoreScheme::MicrosoftAzure => build!(MicrosoftAzureBuilder, "azure_"),
             _ => {
                 return Err(fail(format!(
                     "unsupported scheme {:?} (use a local path, file://, s3://, gs:// or az://)",
