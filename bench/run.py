@@ -10,16 +10,24 @@ kept): the parse-only floors (every byte through the JSON grammar; the records d
 into ringlake-model's structs), `ringlake transform` (raw → calls, call_legs,
 call_recordings) and DuckDB's flattening into calls and call_legs. Wall time and peak RSS
 come from the kernel (wait4). ringlake's lake is then checked against the generator's truth
-(row counts, records per day, billing sums) with DuckDB. Figures go to bench/results.json.
+(row counts, records per day, billing sums) with DuckDB. Then a month of a 4,000-extension
+account is extracted from `ringlake sim serve` at the API's default limits with 1 s windows
+(BENCH_EXTRACT=0 skips it): wall time against the least the limits allow, 429 responses,
+requests against the paging minimum. Figures go to bench/results.json.
 """
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
+import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -167,6 +175,79 @@ def run_size(bin_dir: Path, python: str, records: int) -> dict:
     return result
 
 
+# The API's default plan (API-NOTES §5): requests per window of each rate group.
+DEFAULT_LIMITS = {"Light": 50, "Medium": 40, "Heavy": 10, "Auth": 5}
+
+
+def extraction(bin_dir: Path, users: int = 4000, calls_per_day: int = 20_000, window_secs: int = 1) -> dict:
+    """A month of a `users`-extension account extracted from `ringlake sim serve` at the
+    default limits with a `window_secs` window (the real one is 60 s): wall time against the
+    least the limits allow for the requests made, 429 responses, requests against the paging
+    minimum."""
+    ringlake = str(bin_dir / "ringlake")
+    first, last = "2026-10-01", "2026-10-30"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sim = subprocess.Popen(
+        [ringlake, "--no-progress", "sim", "serve", "--addr", f"127.0.0.1:{port}", "--from", first, "--to", last,
+         "--extensions", str(users), "--calls-per-day", str(calls_per_day), "--messages-per-day", "1",
+         "--rate-window-secs", str(window_secs)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env={**os.environ, "RUST_LOG": "warn"},
+    )
+    try:
+        ready = sim.stdout.readline()
+        if "listening" not in ready:
+            sys.exit(f"bench: the simulator did not start: {ready!r}")
+        env = {
+            "RC_SERVER_URL": f"http://127.0.0.1:{port}",
+            "RC_CLIENT_ID": "sim-client-id",
+            "RC_CLIENT_SECRET": "sim-client-secret",
+            "RC_JWT": "sim-jwt-credential",
+            "RUST_LOG": "warn",
+        }
+        with tempfile.TemporaryDirectory() as work:
+            m = measure_once(
+                [ringlake, "--no-progress", "extract", "--from", first, "--to", last, "--lake", f"{work}/lake",
+                 "--streams", "call-log,message-store,extensions"],
+                env,
+            )
+    finally:
+        sim.send_signal(signal.SIGINT)
+        try:
+            sim.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            sim.kill()
+    summary = m["stdout"]
+    totals = re.search(r"^requests (\d+) \(([^)]*)\), 429 responses: (\d+)", summary, re.M)
+    if not totals:
+        sys.exit(f"bench: no request line in the extract summary:\n{summary}")
+    by_group = {g: int(n) for g, n in (part.split() for part in totals.group(2).split(", "))}
+    least = max(
+        (math.ceil(n / DEFAULT_LIMITS[g]) - 1) * window_secs for g, n in by_group.items() if g in DEFAULT_LIMITS
+    )
+    minimums = dict(re.findall(r"(\w+) \d+ \(paging minimum (\d+)\)", summary))
+    result = {
+        "users": users,
+        "days": 30,
+        "window_secs": window_secs,
+        "seconds": m["seconds"],
+        "least_seconds": least,
+        "requests": by_group,
+        "paging_minimum": {g: int(n) for g, n in minimums.items()},
+        "responses_429": int(totals.group(3)),
+    }
+    print(
+        f"\nextract: a month of {users} extensions at the default limits, {window_secs} s windows: "
+        f"{m['seconds']:.1f} s (the limits allow {least} s at least), requests {by_group}, "
+        f"{result['responses_429']} responses 429"
+    )
+    for line in summary.splitlines():
+        if line.startswith("extract  "):
+            print("  " + line)
+    return result
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__, file=sys.stderr)
@@ -178,12 +259,16 @@ def main(argv: list[str]) -> int:
         "runs": [run_size(bin_dir, sys.executable, n) for n in sizes],
     }
     runs = results["runs"]
+    if os.environ.get("BENCH_EXTRACT", "1") == "1":
+        results["extract"] = extraction(bin_dir)
     if len(runs) > 1:
         results["rss_growth_largest_vs_smallest"] = round(runs[-1]["ringlake"]["peak_rss_mb"] / runs[0]["ringlake"]["peak_rss_mb"], 2)
         print(f"\nringlake peak RSS at {runs[-1]['records']:,} records: {results['rss_growth_largest_vs_smallest']}x that at {runs[0]['records']:,}")
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"figures in {HERE / 'results.json'}")
     failed = [r["records"] for r in runs if r["checks"] != "ok"]
+    if results.get("extract", {}).get("responses_429"):
+        failed.append("extract")
     return 1 if failed else 0
 
 
