@@ -2,10 +2,12 @@
 call-log pages into the same two date-partitioned tables, `calls` and `call_legs`, zstd
 Parquet — `read_json` + `UNNEST` + `COPY … PARTITION_BY`, the way the DuckDB docs teach it.
 
-usage: duckdb_flatten.py RAW OUT
-RAW: a raw zone (pages below RAW/call-log/<day>/); OUT: where the tables go.
-Prints one JSON line: rows written per table. Every column ringlake's tables take from the
-API is selected when the pages hold its field at all (DuckDB's sampled schema says which).
+usage: duckdb_flatten.py RAW OUT COLUMNS_JSON
+RAW: a raw zone (pages below RAW/call-log/<day>/); OUT: where the tables go; COLUMNS_JSON:
+{"calls"|"call_legs": [[column, ringlake.source, arrow type], ...]} from ringlake's lake
+(bench/run.py writes it). Prints one JSON line: rows written per table. Every column
+ringlake's tables read from an API field is selected when the pages hold that field at all
+(DuckDB's sampled schema says which).
 """
 from __future__ import annotations
 
@@ -15,62 +17,31 @@ import sys
 
 import duckdb
 
-PARTY = ["phoneNumber", "extensionNumber", "extensionId", "name", "location", "device.id", "device.uri"]
-def snake(path: str) -> str:
-    out = []
-    for ch in path.replace(".", "_"):
-        out.append(f"_{ch.lower()}" if ch.isupper() else ch)
-    return "".join(out)
+def sql_type(arrow_type: str) -> str | None:
+    """The cast that gives ringlake's column type, or None to keep DuckDB's own."""
+    if arrow_type.startswith("timestamp"):
+        return "TIMESTAMPTZ"
+    if arrow_type.startswith("decimal128"):
+        return "DECIMAL(18,6)"
+    return {"int64": "BIGINT", "int32": "INTEGER"}.get(arrow_type)
 
 
-def columns() -> tuple[list, list]:
-    """(column, path in a record or a leg, SQL type or None for as-is), as in docs/lake.md."""
-    common = [
-        ("telephony_session_id", "telephonySessionId", None),
-        ("sip_uuid_info", "sipUuidInfo", None),
-        ("party_id", "partyId", None),
-        ("transfer_target_telephony_session_id", "transferTarget.telephonySessionId", None),
-        ("transferee_telephony_session_id", "transferee.telephonySessionId", None),
-        ("extension_id", "extension.id", "BIGINT"),
-        ("extension_uri", "extension.uri", None),
-        ("start_time", "startTime", "TIMESTAMPTZ"),
-        ("duration", "duration", "BIGINT"),
-        ("duration_ms", "durationMs", "BIGINT"),
-        ("type", "type", None),
-        ("direction", "direction", None),
-        ("action", "action", None),
-        ("result", "result", None),
-        ("reason", "reason", None),
-        ("reason_description", "reasonDescription", None),
-        ("internal_type", "internalType", None),
-        ("transport", "transport", None),
-    ]
-    common += [(f"from_{snake(p)}", f"from.{p}", None) for p in PARTY + ["dialerPhoneNumber"]]
-    common += [(f"to_{snake(p)}", f"to.{p}", None) for p in PARTY + ["dialedPhoneNumber"]]
-    common += [
-        ("message_id", "message.id", None),
-        ("message_type", "message.type", None),
-        ("message_uri", "message.uri", None),
-        ("delegate_id", "delegate.id", None),
-        ("delegate_name", "delegate.name", None),
-        ("delegation_type", "delegationType", None),
-        ("billing_cost_included", "billing.costIncluded", "DECIMAL(18,6)"),
-        ("billing_cost_purchased", "billing.costPurchased", "DECIMAL(18,6)"),
-        ("recording_id", "recording.id", None),
-        ("recording_uri", "recording.uri", None),
-        ("recording_type", "recording.type", None),
-        ("recording_content_uri", "recording.contentUri", None),
-        ("short_recording", "shortRecording", None),
-        ("metadata_categories", "metadataCategories", None),
-        ("finished", "finished", None),
-    ]
-    calls = (
-        [("id", "id", None), ("uri", "uri", None), ("session_id", "sessionId", None)]
-        + common
-        + [("last_modified_time", "lastModifiedTime", "TIMESTAMPTZ"), ("deleted", "deleted", None)]
-    )
-    legs = [("leg_type", "legType", None), ("master", "master", None)] + common
-    return calls, legs
+def columns(spec_path: str) -> tuple[list, list]:
+    """(column, path in a record or a leg, SQL type) of `calls` and `call_legs`, from the
+    `ringlake.source` field metadata of ringlake's own Parquet (the API field each column
+    comes from); columns derived rather than read (`(count of legs[])`, `*`) are left out."""
+    with open(spec_path) as f:
+        spec = json.load(f)
+
+    def fields(table: str, prefix: str) -> list:
+        out = []
+        for name, source, arrow_type in spec[table]:
+            path = source.removeprefix(prefix)
+            if path and all(part.isidentifier() for part in path.split(".")):
+                out.append((name, path, sql_type(arrow_type)))
+        return out
+
+    return fields("calls", ""), fields("call_legs", "legs[].")
 
 
 def expr(base: str, path: str, sql_type: str | None) -> str:
@@ -78,7 +49,7 @@ def expr(base: str, path: str, sql_type: str | None) -> str:
     return f"CAST({e} AS {sql_type})" if sql_type else e
 
 
-def main(raw: str, out: str) -> int:
+def main(raw: str, out: str, spec: str) -> int:
     os.makedirs(out, exist_ok=True)
     con = duckdb.connect()
     # One scan of the JSON: the records unnested into a table, then both tables from it.
@@ -87,7 +58,7 @@ def main(raw: str, out: str) -> int:
         SELECT unnest(records) AS r
         FROM read_json('{raw}/call-log/*/*.json', maximum_object_size = 268435456)"""
     )
-    calls_cols, legs_cols = columns()
+    calls_cols, legs_cols = columns(spec)
 
     def present(base: str, source: str, cols: list) -> list[str]:
         kept = []
@@ -125,7 +96,7 @@ def main(raw: str, out: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3]))

@@ -82,6 +82,20 @@ def generate(bench_bin: Path, records: int, data: Path) -> dict:
     return json.loads(truth_path.read_text())
 
 
+def column_spec(lake: Path) -> dict:
+    """Each column of ringlake's `calls` and `call_legs` with the API field it comes from
+    (its `ringlake.source` metadata) and its Arrow type: DuckDB flattens the same fields."""
+    import pyarrow.parquet as pq
+
+    spec = {}
+    for table in ("calls", "call_legs"):
+        schema = pq.read_schema(next((lake / table).glob("*/*.parquet")))
+        spec[table] = [
+            [f.name, (f.metadata or {}).get(b"ringlake.source", b"").decode(), str(f.type)] for f in schema
+        ]
+    return spec
+
+
 def check_lake(lake: Path, truth: dict) -> list[str]:
     """ringlake's lake against the generator's truth; the differences."""
     con = duckdb.connect()
@@ -138,8 +152,11 @@ def run_size(bin_dir: Path, python: str, records: int) -> dict:
         env={"RUST_LOG": "warn"},
         before=fresh(out / "ringlake"),
     )
+    spec = out / "columns.json"
+    spec.write_text(json.dumps(column_spec(out / "ringlake")))
     duck = measure(
-        [python, str(HERE / "duckdb_flatten.py"), str(raw), str(out / "duckdb")], before=fresh(out / "duckdb")
+        [python, str(HERE / "duckdb_flatten.py"), str(raw), str(out / "duckdb"), str(spec)],
+        before=fresh(out / "duckdb"),
     )
     problems = check_lake(out / "ringlake", truth)
 
