@@ -104,7 +104,7 @@ impl Stream for ActiveCalls {
     }
 }
 
-fn build_day(day: NaiveDate, calls: &mut [SnapshotCall]) -> Result<Vec<RecordBatch>> {
+fn build_day(day: NaiveDate, calls: &mut [Box<SnapshotCall>]) -> Result<Vec<RecordBatch>> {
     calls.sort_by(|a, b| (a.snapshot_time, &a.rec.id).cmp(&(b.snapshot_time, &b.rec.id)));
     let rows: Vec<CallRow<'_>> = calls
         .iter()

@@ -96,7 +96,7 @@ impl Stream for Extensions {
     }
 }
 
-fn build_day(day: NaiveDate, items: &mut [SnapshotExtension]) -> Result<Vec<RecordBatch>> {
+fn build_day(day: NaiveDate, items: &mut [Box<SnapshotExtension>]) -> Result<Vec<RecordBatch>> {
     items.sort_by_key(|e| e.id);
     let rows: Vec<ExtensionRow<'_>> = items
         .iter()

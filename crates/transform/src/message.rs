@@ -143,7 +143,7 @@ impl Stream for Messages {
     }
 }
 
-fn build_day(day: NaiveDate, items: &mut [MessageItem]) -> Result<Vec<RecordBatch>> {
+fn build_day(day: NaiveDate, items: &mut [Box<MessageItem>]) -> Result<Vec<RecordBatch>> {
     items.sort_by_key(|m| (m.mailbox, m.id));
     let messages: Vec<MessageRow<'_>> = items
         .iter()

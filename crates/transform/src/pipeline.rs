@@ -210,7 +210,7 @@ const WINDOW_REACH_DAYS: u64 = 2;
 
 /// The run of one stream: pages decoded in parallel, duplicates dropped, records split by
 /// partition day and filtered by [`TransformOptions::days`], each day's batches built (days
-/// in parallel) and handed to `emit` in day order.
+/// in parallel, and while the next window decodes) and handed to `emit` in day order.
 ///
 /// Memory is bounded by a few days of records, not by the input: pages of day windows
 /// (`call-log/<YYYY-MM-DD>/…`) are decoded window by window, oldest first, and a day is
@@ -238,7 +238,7 @@ pub(crate) fn run<S, B>(
 ) -> Result<TransformSummary>
 where
     S: Stream,
-    B: Fn(NaiveDate, &mut [S::Item]) -> Result<Vec<RecordBatch>> + Sync,
+    B: Fn(NaiveDate, &mut [Box<S::Item>]) -> Result<Vec<RecordBatch>> + Sync,
 {
     let mut run = Run {
         pages,
@@ -257,11 +257,19 @@ where
         days: 0,
         rows: 0,
     };
+    // Days complete after a window are built while the next window decodes.
+    let mut ready = BTreeMap::new();
     for (window, group) in window_groups(pages, S::LAYOUT) {
-        let decoded: Vec<Result<DecodedPage<S::Item>>> = group
-            .par_iter()
-            .map(|&i| decode_page(stream, i, &pages[i], opts.time_zone))
-            .collect();
+        let (decoded, built) = rayon::join(
+            || {
+                group
+                    .par_iter()
+                    .map(|&i| decode_page(stream, i, &pages[i], opts.time_zone))
+                    .collect::<Vec<Result<DecodedPage<S::Item>>>>()
+            },
+            || build_days(std::mem::take(&mut ready), &build),
+        );
+        run.emit(built, emit)?;
         for page in decoded {
             let page = page?;
             let stats = &mut run.summary.stats;
@@ -275,11 +283,12 @@ where
             }
         }
         if let Some(window) = window {
-            let bound = window - chrono::Days::new(WINDOW_REACH_DAYS);
-            run.flush(Some(bound), &build, emit)?;
+            ready = run.take_ready(Some(window - chrono::Days::new(WINDOW_REACH_DAYS)));
         }
     }
-    run.flush(None, &build, emit)?;
+    // The last window's complete days, then every day left.
+    ready.append(&mut run.take_ready(None));
+    run.emit(build_days(ready, &build), emit)?;
     info!(
         stream = what,
         pages = run.summary.stats.pages,
@@ -342,23 +351,21 @@ impl<T: Keyed + Send> Run<'_, T> {
         slots.push(Some(f));
     }
 
-    /// Builds and emits every day before `bound` (every day left when `None`), with the
-    /// asked-for days that have no records as empty batches.
-    fn flush<B>(&mut self, bound: Option<NaiveDate>, build: &B, emit: &mut Emit<'_>) -> Result<()>
-    where
-        B: Fn(NaiveDate, &mut [T]) -> Result<Vec<RecordBatch>> + Sync,
-    {
+    /// Takes out every day before `bound` (every day left when `None`), with the asked-for
+    /// days that have no records as empty days: no later window can add to them.
+    fn take_ready(&mut self, bound: Option<NaiveDate>) -> BTreeMap<NaiveDate, Vec<Box<T>>> {
         let later = match bound {
             Some(b) => self.pending.split_off(&b),
             None => BTreeMap::new(),
         };
         let ready = std::mem::replace(&mut self.pending, later);
-        let mut by_day: BTreeMap<NaiveDate, Vec<T>> = BTreeMap::new();
+        match bound {
+            Some(b) => self.winners.retain(|_, &mut (day, _)| day >= b),
+            None => self.winners.clear(),
+        }
+        let mut by_day: BTreeMap<NaiveDate, Vec<Box<T>>> = BTreeMap::new();
         for (day, found) in ready {
-            let kept: Vec<T> = found.into_iter().flatten().map(|f| *f.item).collect();
-            for item in &kept {
-                self.winners.remove(&item.key());
-            }
+            let kept: Vec<Box<T>> = found.into_iter().flatten().map(|f| f.item).collect();
             if self
                 .opts
                 .days
@@ -382,10 +389,11 @@ impl<T: Keyed + Send> Run<'_, T> {
         if bound.is_some() {
             self.done_below = bound.max(self.done_below);
         }
-        let built: Vec<Result<(NaiveDate, Vec<RecordBatch>)>> = by_day
-            .into_par_iter()
-            .map(|(day, mut items)| build(day, &mut items).map(|b| (day, b)))
-            .collect();
+        by_day
+    }
+
+    /// Hands built days to `emit`, in day order.
+    fn emit(&mut self, built: Vec<Result<Built>>, emit: &mut Emit<'_>) -> Result<()> {
         for day in built {
             let (day, batches) = day?;
             self.days += 1;
@@ -397,6 +405,24 @@ impl<T: Keyed + Send> Run<'_, T> {
         }
         Ok(())
     }
+}
+
+/// A partition day's batches, in the stream's table order.
+type Built = (NaiveDate, Vec<RecordBatch>);
+
+/// Builds each day's batches (days in parallel) and frees its records on all cores.
+fn build_days<T, B>(days: BTreeMap<NaiveDate, Vec<Box<T>>>, build: &B) -> Vec<Result<Built>>
+where
+    T: Send,
+    B: Fn(NaiveDate, &mut [Box<T>]) -> Result<Vec<RecordBatch>> + Sync,
+{
+    days.into_par_iter()
+        .map(|(day, mut items)| {
+            let batches = build(day, &mut items);
+            items.into_par_iter().for_each(drop);
+            batches.map(|b| (day, b))
+        })
+        .collect()
 }
 
 /// `BTreeSet::range` panics on an empty or inverted range; this says whether it is not.

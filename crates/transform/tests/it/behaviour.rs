@@ -466,4 +466,24 @@ fn days_are_emitted_as_their_windows_complete() {
         emitted,
         [(day("2024-02-01"), 3, 3), (day("2024-02-02"), 2, 3)]
     );
+
+    // Without the corrupt page every day is handed over once, in order: those the last
+    // window completed and those left after it.
+    std::fs::remove_dir_all(raw.join("2024-02-06")).unwrap();
+    let pages = ringlake_transform::find_pages(tmp.path(), "call-log", None).unwrap();
+    let mut emitted = Vec::new();
+    transform_by_day(RawStream::CallLog, &pages, &TransformOptions::new(), |d| {
+        emitted.push((d.day, d.batches[0].1.num_rows()));
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        emitted,
+        [
+            (day("2024-02-01"), 3),
+            (day("2024-02-02"), 2),
+            (day("2024-02-03"), 1),
+            (day("2024-02-05"), 1)
+        ]
+    );
 }
