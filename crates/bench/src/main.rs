@@ -22,6 +22,10 @@ use rayon::prelude::*;
 use ringlake_sim::{SimConfig, Simulator};
 use serde::{Deserialize, Serialize};
 
+/// The allocator of the `ringlake` binary: the floors allocate as the transform does.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "ringlake-bench",

@@ -13,6 +13,7 @@ use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
+use parquet::schema::types::ColumnPath;
 use tracing::{debug, info, warn};
 
 use crate::error::{Error, Result};
@@ -138,7 +139,8 @@ impl LoadOptions {
         Ok(())
     }
 
-    fn writer_properties(&self, schema: &Schema) -> Result<WriterProperties> {
+    fn writer_properties(&self, batch: &RecordBatch) -> Result<WriterProperties> {
+        let schema = batch.schema_ref();
         self.validate()?;
         let level = ZstdLevel::try_new(self.zstd_level).map_err(|e| Error::InvalidOptions {
             reason: format!("zstd_level {}: {e}", self.zstd_level),
@@ -150,7 +152,7 @@ impl LoadOptions {
         // filter on are the sorted `start_time` (min/max prune it exactly) and the
         // low-cardinality `extension_id` (dictionary + min/max); a filter per column per
         // row group would cost ~1 MB at default settings for little gain.
-        Ok(WriterProperties::builder()
+        let mut builder = WriterProperties::builder()
             .set_writer_version(WriterVersion::PARQUET_1_0)
             .set_compression(Compression::ZSTD(level))
             .set_statistics_enabled(EnabledStatistics::Page)
@@ -165,8 +167,11 @@ impl LoadOptions {
             .set_write_batch_size(1024)
             .set_max_row_group_row_count(Some(self.max_row_group_rows))
             .set_created_by(CREATED_BY.to_owned())
-            .set_sorting_columns(sorting_columns(schema))
-            .build())
+            .set_sorting_columns(sorting_columns(schema));
+        for column in mostly_distinct_columns(batch) {
+            builder = builder.set_column_dictionary_enabled(ColumnPath::from(column), false);
+        }
+        Ok(builder.build())
     }
 }
 
@@ -453,7 +458,9 @@ fn write_manifest(
 }
 
 /// Runs `f` over the partitions on up to `available_parallelism` threads; results in
-/// date order. After the first error no new partition is started.
+/// date order. After the first error no new partition is started. A single partition (the
+/// streaming transform hands over one day at a time) runs on the caller's thread: a thread
+/// started per file would also take its memory from a fresh allocator arena each time.
 fn run_parallel<T, F>(partitions: &BTreeMap<NaiveDate, RecordBatch>, f: F) -> Vec<Result<T>>
 where
     T: Send,
@@ -464,6 +471,18 @@ where
         .map_or(1, |n| n.get())
         .min(work.len())
         .max(1);
+    if workers == 1 {
+        let mut out = Vec::with_capacity(work.len());
+        for (date, batch) in work {
+            let r = f(*date, batch);
+            let failed = r.is_err();
+            out.push(r);
+            if failed {
+                break;
+            }
+        }
+        return out;
+    }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<T>>>> =
         Mutex::new((0..work.len()).map(|_| None).collect());
@@ -538,6 +557,43 @@ fn sorting_columns(schema: &Schema) -> Option<Vec<SortingColumn>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// Rows sampled per column to decide on its dictionary.
+const DICTIONARY_SAMPLE_ROWS: usize = 1024;
+
+/// Top-level string and integer columns whose first [`DICTIONARY_SAMPLE_ROWS`] non-null
+/// values are mostly distinct (ids, URIs, times): a dictionary of them would hold every
+/// value once more, and building it is the writer's costliest step. Low-cardinality
+/// columns (`type`, `direction`, `extension_id`…) keep theirs. Decided by the rows only,
+/// so the same rows still give the same bytes.
+fn mostly_distinct_columns(batch: &RecordBatch) -> Vec<String> {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{DataType, Int64Type, TimestampMillisecondType};
+    use std::collections::HashSet;
+    fn distinct<T: std::hash::Hash + Eq>(values: impl Iterator<Item = Option<T>>) -> bool {
+        let (mut seen, mut n) = (HashSet::new(), 0usize);
+        for v in values.flatten().take(DICTIONARY_SAMPLE_ROWS) {
+            seen.insert(v);
+            n += 1;
+        }
+        n > 0 && seen.len() * 2 > n
+    }
+    let schema = batch.schema_ref();
+    schema
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .filter(|(_, column)| match column.data_type() {
+            DataType::Utf8 => distinct(column.as_string::<i32>().iter()),
+            DataType::Int64 => distinct(column.as_primitive::<Int64Type>().iter()),
+            DataType::Timestamp(arrow::datatypes::TimeUnit::Millisecond, _) => {
+                distinct(column.as_primitive::<TimestampMillisecondType>().iter())
+            }
+            _ => false,
+        })
+        .map(|(field, _)| field.name().clone())
+        .collect()
+}
+
 /// The partition's files as (bytes, rows): one file when the whole batch encodes to at
 /// most the target, otherwise the sorted rows cut into equal row counts so that each
 /// file is about the target. Deterministic: the same rows give the same files.
@@ -570,7 +626,7 @@ fn encode_files(
 
 fn encode(batch: &RecordBatch, opts: &LoadOptions, table: &str, date: NaiveDate) -> Result<Bytes> {
     let schema = batch.schema();
-    let props = opts.writer_properties(&schema)?;
+    let props = opts.writer_properties(batch)?;
     let parquet = |source| Error::Parquet {
         table: table.to_owned(),
         date,
@@ -632,16 +688,48 @@ mod tests {
 
     #[test]
     fn options_out_of_range_are_errors() {
-        let schema = Schema::empty();
+        let batch = RecordBatch::new_empty(Arc::new(Schema::empty()));
         for opts in [
             LoadOptions::new().with_max_row_group_rows(0),
             LoadOptions::new().with_zstd_level(99),
             LoadOptions::new().with_target_file_bytes(0),
             LoadOptions::new().with_run_id(" "),
         ] {
-            assert!(opts.writer_properties(&schema).is_err(), "{opts:?}");
+            assert!(opts.writer_properties(&batch).is_err(), "{opts:?}");
         }
-        assert!(LoadOptions::new().writer_properties(&schema).is_ok());
+        assert!(LoadOptions::new().writer_properties(&batch).is_ok());
+    }
+
+    #[test]
+    fn mostly_distinct_columns_go_without_a_dictionary() {
+        use arrow::array::StringArray;
+        let n = 2000;
+        let ids: StringArray = (0..n).map(|i| Some(format!("id-{i}"))).collect();
+        let kinds: StringArray = (0..n)
+            .map(|i| Some(["Inbound", "Outbound"][i % 2]))
+            .collect();
+        let times = Int64Array::from_iter_values(0..n as i64);
+        let nulls = Int64Array::from(vec![None::<i64>; n]);
+        let schema = Schema::new(vec![
+            Field::new("id", DataType::Utf8, false),
+            Field::new("direction", DataType::Utf8, false),
+            Field::new("start", DataType::Int64, false),
+            Field::new("empty", DataType::Int64, true),
+        ]);
+        let batch = RecordBatch::try_new(
+            Arc::new(schema),
+            vec![
+                Arc::new(ids),
+                Arc::new(kinds),
+                Arc::new(times),
+                Arc::new(nulls),
+            ],
+        )
+        .unwrap();
+        assert_eq!(mostly_distinct_columns(&batch), ["id", "start"]);
+        let props = LoadOptions::new().writer_properties(&batch).unwrap();
+        assert!(!props.dictionary_enabled(&ColumnPath::from("id")));
+        assert!(props.dictionary_enabled(&ColumnPath::from("direction")));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //!   `direction`, `action` (and nested ids) required, but real payloads lack some of them
 //!   (the 2013 sync sample has no `sessionId`), and one missing string must not cost the
 //!   whole record;
-//! - enums are plain `String`s (open sets);
+//! - enums are plain text (open sets); strings are [`Text`], inline when short;
 //! - unknown fields are kept in an `extra` map on every object, so nothing is dropped;
 //! - scalars are read leniently and exactly by the readers of the `values` module
 //!   (re-exported at the crate root).
@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use crate::open::open_object;
 use crate::values::{
-    Money, null_as_default, opt_i64_lenient, opt_string_or_number, opt_timestamp_ms,
+    Money, Text, null_as_default, opt_i64_lenient, opt_string_or_number, opt_timestamp_ms,
     string_or_number, timestamp_ms,
 };
 
@@ -25,9 +25,9 @@ use crate::values::{
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecord {
     /// Opaque string id (`"IVWtSyis720zMEA"`); a number is read as its digits.
-    pub id: String,
-    pub uri: Option<String>,
-    pub session_id: Option<String>,
+    pub id: Text,
+    pub uri: Option<Text>,
+    pub session_id: Option<Text>,
     /// Sent only for deleted records (`showDeleted`, ISync).
     pub deleted: Option<bool>,
     /// Detailed view only; empty when absent.
@@ -44,7 +44,7 @@ pub struct CallLogRecord {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordLegInfo {
     /// `CallLegTypeEnum` (spec: required).
-    pub leg_type: Option<String>,
+    pub leg_type: Option<Text>,
     /// May be sent only on the master leg, so absent means "not master".
     pub master: Option<bool>,
     pub base: BaseCallLogRecord,
@@ -55,31 +55,31 @@ pub struct CallLogRecordLegInfo {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseCallLogRecord {
     pub extension: Option<ExtensionInfoCallLog>,
-    pub telephony_session_id: Option<String>,
-    pub sip_uuid_info: Option<String>,
+    pub telephony_session_id: Option<Text>,
+    pub sip_uuid_info: Option<Text>,
     pub transfer_target: Option<TransferSessionInfo>,
     pub transferee: Option<TransferSessionInfo>,
-    pub party_id: Option<String>,
+    pub party_id: Option<Text>,
     pub metadata_categories: Option<Vec<String>>,
     /// `PSTN` | `VoIP`.
-    pub transport: Option<String>,
+    pub transport: Option<Text>,
     pub from: Option<CallLogFromParty>,
     pub to: Option<CallLogToParty>,
     /// `Voice` | `Fax`.
-    pub r#type: Option<String>,
+    pub r#type: Option<Text>,
     /// `Inbound` | `Outbound`.
-    pub direction: Option<String>,
+    pub direction: Option<Text>,
     pub message: Option<CallLogRecordMessage>,
     pub delegate: Option<CallLogDelegateInfo>,
     /// `Coworker` | `QueueForwarding` | `Unknown`.
-    pub delegation_type: Option<String>,
+    pub delegation_type: Option<Text>,
     /// `CallActionEnum`.
-    pub action: Option<String>,
+    pub action: Option<Text>,
     /// `CallResultEnum`.
-    pub result: Option<String>,
+    pub result: Option<Text>,
     /// `CallResultReasonEnum`.
-    pub reason: Option<String>,
-    pub reason_description: Option<String>,
+    pub reason: Option<Text>,
+    pub reason_description: Option<Text>,
     /// Milliseconds since the epoch, UTC. Required: it is the partition key.
     pub start_time: i64,
     /// Seconds.
@@ -90,7 +90,7 @@ pub struct BaseCallLogRecord {
     pub short_recording: Option<bool>,
     pub billing: Option<BillingInfo>,
     /// `CallInternalTypeEnum`.
-    pub internal_type: Option<String>,
+    pub internal_type: Option<Text>,
     pub finished: Option<bool>,
 }
 
@@ -98,48 +98,48 @@ pub struct BaseCallLogRecord {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExtensionInfoCallLog {
     pub id: Option<i64>,
-    pub uri: Option<String>,
+    pub uri: Option<Text>,
     pub extra: Map<String, Value>,
 }
 
 /// `transferTarget` / `transferee` (warm transfer).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransferSessionInfo {
-    pub telephony_session_id: Option<String>,
+    pub telephony_session_id: Option<Text>,
     pub extra: Map<String, Value>,
 }
 
 /// `from` (spec `CallLogFromParty`). Any subset of fields may be present (API-NOTES §3.3).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogFromParty {
-    pub phone_number: Option<String>,
-    pub extension_number: Option<String>,
-    pub extension_id: Option<String>,
-    pub name: Option<String>,
-    pub location: Option<String>,
+    pub phone_number: Option<Text>,
+    pub extension_number: Option<Text>,
+    pub extension_id: Option<Text>,
+    pub name: Option<Text>,
+    pub location: Option<Text>,
     pub device: Option<CallLogRecordDeviceInfo>,
-    pub dialer_phone_number: Option<String>,
+    pub dialer_phone_number: Option<Text>,
     pub extra: Map<String, Value>,
 }
 
 /// `to` (spec `CallLogToParty`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogToParty {
-    pub phone_number: Option<String>,
-    pub extension_number: Option<String>,
-    pub extension_id: Option<String>,
-    pub name: Option<String>,
-    pub location: Option<String>,
+    pub phone_number: Option<Text>,
+    pub extension_number: Option<Text>,
+    pub extension_id: Option<Text>,
+    pub name: Option<Text>,
+    pub location: Option<Text>,
     pub device: Option<CallLogRecordDeviceInfo>,
-    pub dialed_phone_number: Option<String>,
+    pub dialed_phone_number: Option<Text>,
     pub extra: Map<String, Value>,
 }
 
 /// `from.device` / `to.device`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordDeviceInfo {
-    pub id: Option<String>,
-    pub uri: Option<String>,
+    pub id: Option<Text>,
+    pub uri: Option<Text>,
     pub extra: Map<String, Value>,
 }
 
@@ -154,11 +154,11 @@ pub struct BillingInfo {
 /// `recording` (spec `CallLogRecordingInfo`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordingInfo {
-    pub id: Option<String>,
-    pub uri: Option<String>,
+    pub id: Option<Text>,
+    pub uri: Option<Text>,
     /// `Automatic` | `OnDemand`.
-    pub r#type: Option<String>,
-    pub content_uri: Option<String>,
+    pub r#type: Option<Text>,
+    pub content_uri: Option<Text>,
     pub extra: Map<String, Value>,
 }
 
@@ -166,63 +166,63 @@ pub struct CallLogRecordingInfo {
 /// store's integer ids (API-NOTES §8).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordMessage {
-    pub id: Option<String>,
-    pub r#type: Option<String>,
-    pub uri: Option<String>,
+    pub id: Option<Text>,
+    pub r#type: Option<Text>,
+    pub uri: Option<Text>,
     pub extra: Map<String, Value>,
 }
 
 /// `delegate`: the secretary extension that acted for the boss.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogDelegateInfo {
-    pub id: Option<String>,
-    pub name: Option<String>,
+    pub id: Option<Text>,
+    pub name: Option<Text>,
     pub extra: Map<String, Value>,
 }
 
 // How each struct above is read: JSON key => field (see `open_object!`).
 
 open_object!(CallLogRecord {
-    "uri" => uri: Option<String>,
-    "sessionId" => session_id: Option<String> | opt_string_or_number,
+    "uri" => uri: Option<Text>,
+    "sessionId" => session_id: Option<Text> | opt_string_or_number,
     "deleted" => deleted: Option<bool>,
     "legs" => legs: Vec<CallLogRecordLegInfo> | null_as_default,
     "lastModifiedTime" => last_modified_time: Option<i64> | opt_timestamp_ms,
 } required {
-    "id" => id: String | string_or_number = 1,
+    "id" => id: Text | string_or_number = 1,
 } base base: BaseCallLogRecord);
 
 open_object!(CallLogRecordLegInfo {
-    "legType" => leg_type: Option<String>,
+    "legType" => leg_type: Option<Text>,
     "master" => master: Option<bool>,
 } base base: BaseCallLogRecord);
 
 open_object!(@fields BaseCallLogRecord {
     "extension" => extension: Option<ExtensionInfoCallLog>,
-    "telephonySessionId" => telephony_session_id: Option<String>,
-    "sipUuidInfo" => sip_uuid_info: Option<String>,
+    "telephonySessionId" => telephony_session_id: Option<Text>,
+    "sipUuidInfo" => sip_uuid_info: Option<Text>,
     "transferTarget" => transfer_target: Option<TransferSessionInfo>,
     "transferee" => transferee: Option<TransferSessionInfo>,
-    "partyId" => party_id: Option<String> | opt_string_or_number,
+    "partyId" => party_id: Option<Text> | opt_string_or_number,
     "metadataCategories" => metadata_categories: Option<Vec<String>>,
-    "transport" => transport: Option<String>,
+    "transport" => transport: Option<Text>,
     "from" => from: Option<CallLogFromParty>,
     "to" => to: Option<CallLogToParty>,
-    "type" => r#type: Option<String>,
-    "direction" => direction: Option<String>,
+    "type" => r#type: Option<Text>,
+    "direction" => direction: Option<Text>,
     "message" => message: Option<CallLogRecordMessage>,
     "delegate" => delegate: Option<CallLogDelegateInfo>,
-    "delegationType" => delegation_type: Option<String>,
-    "action" => action: Option<String>,
-    "result" => result: Option<String>,
-    "reason" => reason: Option<String>,
-    "reasonDescription" => reason_description: Option<String>,
+    "delegationType" => delegation_type: Option<Text>,
+    "action" => action: Option<Text>,
+    "result" => result: Option<Text>,
+    "reason" => reason: Option<Text>,
+    "reasonDescription" => reason_description: Option<Text>,
     "duration" => duration: Option<i64> | opt_i64_lenient,
     "durationMs" => duration_ms: Option<i64> | opt_i64_lenient,
     "recording" => recording: Option<CallLogRecordingInfo>,
     "shortRecording" => short_recording: Option<bool>,
     "billing" => billing: Option<BillingInfo>,
-    "internalType" => internal_type: Option<String>,
+    "internalType" => internal_type: Option<Text>,
     "finished" => finished: Option<bool>,
 } required {
     "startTime" => start_time: i64 | timestamp_ms = 2,
@@ -230,36 +230,36 @@ open_object!(@fields BaseCallLogRecord {
 
 open_object!(ExtensionInfoCallLog {
     "id" => id: Option<i64> | opt_i64_lenient,
-    "uri" => uri: Option<String>,
+    "uri" => uri: Option<Text>,
 });
 
 open_object!(TransferSessionInfo {
-    "telephonySessionId" => telephony_session_id: Option<String>,
+    "telephonySessionId" => telephony_session_id: Option<Text>,
 });
 
 open_object!(CallLogFromParty {
-    "phoneNumber" => phone_number: Option<String>,
-    "extensionNumber" => extension_number: Option<String>,
-    "extensionId" => extension_id: Option<String> | opt_string_or_number,
-    "name" => name: Option<String>,
-    "location" => location: Option<String>,
+    "phoneNumber" => phone_number: Option<Text>,
+    "extensionNumber" => extension_number: Option<Text>,
+    "extensionId" => extension_id: Option<Text> | opt_string_or_number,
+    "name" => name: Option<Text>,
+    "location" => location: Option<Text>,
     "device" => device: Option<CallLogRecordDeviceInfo>,
-    "dialerPhoneNumber" => dialer_phone_number: Option<String>,
+    "dialerPhoneNumber" => dialer_phone_number: Option<Text>,
 });
 
 open_object!(CallLogToParty {
-    "phoneNumber" => phone_number: Option<String>,
-    "extensionNumber" => extension_number: Option<String>,
-    "extensionId" => extension_id: Option<String> | opt_string_or_number,
-    "name" => name: Option<String>,
-    "location" => location: Option<String>,
+    "phoneNumber" => phone_number: Option<Text>,
+    "extensionNumber" => extension_number: Option<Text>,
+    "extensionId" => extension_id: Option<Text> | opt_string_or_number,
+    "name" => name: Option<Text>,
+    "location" => location: Option<Text>,
     "device" => device: Option<CallLogRecordDeviceInfo>,
-    "dialedPhoneNumber" => dialed_phone_number: Option<String>,
+    "dialedPhoneNumber" => dialed_phone_number: Option<Text>,
 });
 
 open_object!(CallLogRecordDeviceInfo {
-    "id" => id: Option<String> | opt_string_or_number,
-    "uri" => uri: Option<String>,
+    "id" => id: Option<Text> | opt_string_or_number,
+    "uri" => uri: Option<Text>,
 });
 
 open_object!(BillingInfo {
@@ -268,21 +268,21 @@ open_object!(BillingInfo {
 });
 
 open_object!(CallLogRecordingInfo {
-    "id" => id: Option<String> | opt_string_or_number,
-    "uri" => uri: Option<String>,
-    "type" => r#type: Option<String>,
-    "contentUri" => content_uri: Option<String>,
+    "id" => id: Option<Text> | opt_string_or_number,
+    "uri" => uri: Option<Text>,
+    "type" => r#type: Option<Text>,
+    "contentUri" => content_uri: Option<Text>,
 });
 
 open_object!(CallLogRecordMessage {
-    "id" => id: Option<String> | opt_string_or_number,
-    "type" => r#type: Option<String>,
-    "uri" => uri: Option<String>,
+    "id" => id: Option<Text> | opt_string_or_number,
+    "type" => r#type: Option<Text>,
+    "uri" => uri: Option<Text>,
 });
 
 open_object!(CallLogDelegateInfo {
-    "id" => id: Option<String> | opt_string_or_number,
-    "name" => name: Option<String>,
+    "id" => id: Option<Text> | opt_string_or_number,
+    "name" => name: Option<Text>,
 });
 
 impl CallLogRecord {

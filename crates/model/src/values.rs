@@ -7,6 +7,7 @@
 //! transform turns into a dead-letter row, never a panic).
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, NaiveDateTime};
 use serde::de::{self, Deserializer, Visitor};
@@ -25,51 +26,59 @@ pub enum ValueError {
 }
 
 // ---------------------------------------------------------------------------------------
+// Text
+
+/// A string value of a call-log record. Up to 24 bytes are held inline, without an
+/// allocation: most values are that short (enums such as `Inbound`, phone numbers, names,
+/// ids), and a record holds dozens of them, read and freed by the million in a backfill.
+pub type Text = compact_str::CompactString;
+
+// ---------------------------------------------------------------------------------------
 // String ids
 
-/// Reads an id that the API may send as a string or as a number, into a string.
-pub fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        S(String),
-        I(i64),
-        U(u64),
-    }
-    Ok(match Option::<Either>::deserialize(d)? {
-        None => None,
-        Some(Either::S(s)) => Some(s),
-        Some(Either::I(i)) => Some(i.to_string()),
-        Some(Either::U(u)) => Some(u.to_string()),
-    })
+/// Reads an id that the API may send as a string or as a number, into text (`String` or
+/// [`crate::Text`]).
+pub fn opt_string_or_number<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: for<'a> From<&'a str> + From<String>,
+{
+    d.deserialize_option(OptVisitor(StringIdVisitor(PhantomData)))
 }
 
 /// Reads a required string id (call-log `id`, `recording.id`, …) that may arrive as a
 /// JSON string or an integer. A non-integral number is refused: its digits were already
 /// rounded by the time it became an `f64`, so it cannot be the id the server meant.
-pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    d.deserialize_any(StringIdVisitor)
+pub fn string_or_number<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: for<'a> From<&'a str> + From<String>,
+{
+    d.deserialize_any(StringIdVisitor(PhantomData))
 }
 
-struct StringIdVisitor;
+struct StringIdVisitor<T>(PhantomData<T>);
 
-impl Visitor<'_> for StringIdVisitor {
-    type Value = String;
+impl<T> Visitor<'_> for StringIdVisitor<T>
+where
+    T: for<'a> From<&'a str> + From<String>,
+{
+    type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an id as a string or an integer")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        Ok(T::from(v))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
-        Ok(v)
+    fn visit_string<E: de::Error>(self, v: String) -> Result<T, E> {
+        Ok(T::from(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Ok(T::from(v.to_string()))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        Ok(T::from(v.to_string()))
     }
 }
 

@@ -6,7 +6,7 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use ringlake_model::CallLogRecord;
+use ringlake_model::{CallLogRecord, Text};
 
 use crate::call_log::read_call;
 use crate::columns::{CallRow, active_call_columns, build_batch};
@@ -66,8 +66,8 @@ pub(crate) struct SnapshotCall {
 }
 
 impl Keyed for SnapshotCall {
-    type Key = (i64, String);
-    fn key(&self) -> (i64, String) {
+    type Key = (i64, Text);
+    fn key(&self) -> (i64, Text) {
         (self.snapshot_time, self.rec.id.clone())
     }
     fn last_modified(&self) -> Option<i64> {

@@ -6,7 +6,7 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use chrono_tz::Tz;
 use rayon::prelude::*;
-use ringlake_model::{CallLogRecord, CallLogRecordingInfo};
+use ringlake_model::{CallLogRecord, CallLogRecordingInfo, Text};
 
 use crate::columns::{
     CallRow, LegRow, RecordingRow, build_batch, call_columns, extra_json, leg_columns,
@@ -62,8 +62,8 @@ fn call_log_tables() -> [(&'static str, &'static SchemaRef); 3] {
 }
 
 impl Keyed for CallLogRecord {
-    type Key = String;
-    fn key(&self) -> String {
+    type Key = Text;
+    fn key(&self) -> Text {
         self.id.clone()
     }
     fn last_modified(&self) -> Option<i64> {
