@@ -51,7 +51,7 @@ test-spark: venv system-deps $(VENV)/.installed-spark
 	RINGLAKE_PYTHON="$(abspath $(PY))" cargo test --locked --workspace --test e2e spark -- --ignored
 
 # ringlake against DuckDB and the parse-only floor on the same generated call-log pages,
-# 100 k and 1 M records (about 3 GB of JSON in bench/data/, made once); figures printed and
+# 100 k and 1 M records (about 2 GB of JSON in bench/data/, made once); figures printed and
 # written to bench/results.json; then criterion benches of the hot functions (page decode,
 # transform of a day window, partition split, Parquet encode). BENCH_SIZES="100000" for a
 # quick one.

@@ -22,6 +22,10 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use ringlake_sim::{SimConfig, Simulator};
 use ringlake_transform::{RawStream, TransformOptions, Tz, transform_by_day, transform_call_log};
 
+/// The allocator of the `ringlake` binary: the hot functions allocate as they do there.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const DAY: &str = "2026-03-03";
 
 /// One UTC day window of pages in a raw layout `<dir>/call-log/<DAY>/page-NNNNN.json`.

@@ -558,7 +558,7 @@ fn sorting_columns(schema: &Schema) -> Option<Vec<SortingColumn>> {
 }
 
 /// Rows sampled per column to decide on its dictionary.
-const DICTIONARY_SAMPLE_ROWS: usize = 1024;
+const DICTIONARY_SAMPLE_ROWS: usize = 256;
 
 /// Top-level string and integer columns whose first [`DICTIONARY_SAMPLE_ROWS`] non-null
 /// values are mostly distinct (ids, URIs, times): a dictionary of them would hold every

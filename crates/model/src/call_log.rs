@@ -9,6 +9,8 @@
 //!   (the 2013 sync sample has no `sessionId`), and one missing string must not cost the
 //!   whole record;
 //! - enums are plain text (open sets); strings are [`Text`], inline when short;
+//! - nested objects that most records lack (`recording`, `billing`, `device`, …) are boxed:
+//!   an absent one then takes a pointer's room in the record, not its whole size;
 //! - unknown fields are kept in an `extra` map on every object, so nothing is dropped;
 //! - scalars are read leniently and exactly by the readers of the `values` module
 //!   (re-exported at the crate root).
@@ -57,8 +59,8 @@ pub struct BaseCallLogRecord {
     pub extension: Option<ExtensionInfoCallLog>,
     pub telephony_session_id: Option<Text>,
     pub sip_uuid_info: Option<Text>,
-    pub transfer_target: Option<TransferSessionInfo>,
-    pub transferee: Option<TransferSessionInfo>,
+    pub transfer_target: Option<Box<TransferSessionInfo>>,
+    pub transferee: Option<Box<TransferSessionInfo>>,
     pub party_id: Option<Text>,
     pub metadata_categories: Option<Vec<String>>,
     /// `PSTN` | `VoIP`.
@@ -69,8 +71,8 @@ pub struct BaseCallLogRecord {
     pub r#type: Option<Text>,
     /// `Inbound` | `Outbound`.
     pub direction: Option<Text>,
-    pub message: Option<CallLogRecordMessage>,
-    pub delegate: Option<CallLogDelegateInfo>,
+    pub message: Option<Box<CallLogRecordMessage>>,
+    pub delegate: Option<Box<CallLogDelegateInfo>>,
     /// `Coworker` | `QueueForwarding` | `Unknown`.
     pub delegation_type: Option<Text>,
     /// `CallActionEnum`.
@@ -85,10 +87,10 @@ pub struct BaseCallLogRecord {
     /// Seconds.
     pub duration: Option<i64>,
     pub duration_ms: Option<i64>,
-    pub recording: Option<CallLogRecordingInfo>,
+    pub recording: Option<Box<CallLogRecordingInfo>>,
     /// Sent only when `true`.
     pub short_recording: Option<bool>,
-    pub billing: Option<BillingInfo>,
+    pub billing: Option<Box<BillingInfo>>,
     /// `CallInternalTypeEnum`.
     pub internal_type: Option<Text>,
     pub finished: Option<bool>,
@@ -117,7 +119,7 @@ pub struct CallLogFromParty {
     pub extension_id: Option<Text>,
     pub name: Option<Text>,
     pub location: Option<Text>,
-    pub device: Option<CallLogRecordDeviceInfo>,
+    pub device: Option<Box<CallLogRecordDeviceInfo>>,
     pub dialer_phone_number: Option<Text>,
     pub extra: Map<String, Value>,
 }
@@ -130,7 +132,7 @@ pub struct CallLogToParty {
     pub extension_id: Option<Text>,
     pub name: Option<Text>,
     pub location: Option<Text>,
-    pub device: Option<CallLogRecordDeviceInfo>,
+    pub device: Option<Box<CallLogRecordDeviceInfo>>,
     pub dialed_phone_number: Option<Text>,
     pub extra: Map<String, Value>,
 }
@@ -201,8 +203,8 @@ open_object!(@fields BaseCallLogRecord {
     "extension" => extension: Option<ExtensionInfoCallLog>,
     "telephonySessionId" => telephony_session_id: Option<Text>,
     "sipUuidInfo" => sip_uuid_info: Option<Text>,
-    "transferTarget" => transfer_target: Option<TransferSessionInfo>,
-    "transferee" => transferee: Option<TransferSessionInfo>,
+    "transferTarget" => transfer_target: Option<Box<TransferSessionInfo>>,
+    "transferee" => transferee: Option<Box<TransferSessionInfo>>,
     "partyId" => party_id: Option<Text> | opt_string_or_number,
     "metadataCategories" => metadata_categories: Option<Vec<String>>,
     "transport" => transport: Option<Text>,
@@ -210,8 +212,8 @@ open_object!(@fields BaseCallLogRecord {
     "to" => to: Option<CallLogToParty>,
     "type" => r#type: Option<Text>,
     "direction" => direction: Option<Text>,
-    "message" => message: Option<CallLogRecordMessage>,
-    "delegate" => delegate: Option<CallLogDelegateInfo>,
+    "message" => message: Option<Box<CallLogRecordMessage>>,
+    "delegate" => delegate: Option<Box<CallLogDelegateInfo>>,
     "delegationType" => delegation_type: Option<Text>,
     "action" => action: Option<Text>,
     "result" => result: Option<Text>,
@@ -219,9 +221,9 @@ open_object!(@fields BaseCallLogRecord {
     "reasonDescription" => reason_description: Option<Text>,
     "duration" => duration: Option<i64> | opt_i64_lenient,
     "durationMs" => duration_ms: Option<i64> | opt_i64_lenient,
-    "recording" => recording: Option<CallLogRecordingInfo>,
+    "recording" => recording: Option<Box<CallLogRecordingInfo>>,
     "shortRecording" => short_recording: Option<bool>,
-    "billing" => billing: Option<BillingInfo>,
+    "billing" => billing: Option<Box<BillingInfo>>,
     "internalType" => internal_type: Option<Text>,
     "finished" => finished: Option<bool>,
 } required {
@@ -243,7 +245,7 @@ open_object!(CallLogFromParty {
     "extensionId" => extension_id: Option<Text> | opt_string_or_number,
     "name" => name: Option<Text>,
     "location" => location: Option<Text>,
-    "device" => device: Option<CallLogRecordDeviceInfo>,
+    "device" => device: Option<Box<CallLogRecordDeviceInfo>>,
     "dialerPhoneNumber" => dialer_phone_number: Option<Text>,
 });
 
@@ -253,7 +255,7 @@ open_object!(CallLogToParty {
     "extensionId" => extension_id: Option<Text> | opt_string_or_number,
     "name" => name: Option<Text>,
     "location" => location: Option<Text>,
-    "device" => device: Option<CallLogRecordDeviceInfo>,
+    "device" => device: Option<Box<CallLogRecordDeviceInfo>>,
     "dialedPhoneNumber" => dialed_phone_number: Option<Text>,
 });
 
