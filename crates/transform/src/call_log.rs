@@ -161,16 +161,25 @@ fn build_day(day: chrono::NaiveDate, calls: &mut [Box<CallLogRecord>]) -> Result
     });
 
     let arrow = |table| arrow_error(table, day);
+    let (calls, (legs, recordings)) = rayon::join(
+        || build_batch(&CALLS_SCHEMA, &call_columns(), &call_rows),
+        || {
+            rayon::join(
+                || build_batch(&CALL_LEGS_SCHEMA, &leg_columns(), &leg_rows),
+                || {
+                    build_batch(
+                        &CALL_RECORDINGS_SCHEMA,
+                        &recording_columns(),
+                        &recording_rows,
+                    )
+                },
+            )
+        },
+    );
     Ok([
-        build_batch(&CALLS_SCHEMA, &call_columns(), &call_rows).map_err(arrow(tables::CALLS))?,
-        build_batch(&CALL_LEGS_SCHEMA, &leg_columns(), &leg_rows)
-            .map_err(arrow(tables::CALL_LEGS))?,
-        build_batch(
-            &CALL_RECORDINGS_SCHEMA,
-            &recording_columns(),
-            &recording_rows,
-        )
-        .map_err(arrow(tables::CALL_RECORDINGS))?,
+        calls.map_err(arrow(tables::CALLS))?,
+        legs.map_err(arrow(tables::CALL_LEGS))?,
+        recordings.map_err(arrow(tables::CALL_RECORDINGS))?,
     ])
 }
 
