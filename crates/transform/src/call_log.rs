@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use ringlake_model::{CallLogRecord, CallLogRecordingInfo, Text};
 
 use crate::columns::{
-    CallRow, LegRow, RecordingRow, build_batch, call_columns, extra_json, leg_columns,
-    recording_columns,
+    CallRow, LegRow, RecordingRow, build_batch, build_batch_of, call_columns, extra_json,
+    leg_columns, recording_columns,
 };
 use crate::error::Result;
 use crate::layout::PageLayout;
@@ -122,36 +122,21 @@ pub(crate) fn read_call(raw: &str, tz: Tz) -> Result<(CallLogRecord, chrono::Nai
     Ok((rec, day))
 }
 
-/// Builds the three batches of one partition day; rows are made and sorted on all cores.
+/// Builds the three batches of one partition day.
 fn build_day(day: chrono::NaiveDate, calls: &mut [Box<CallLogRecord>]) -> Result<[RecordBatch; 3]> {
     // Keys are unique (ids are, after deduplication): an unstable sort is deterministic.
     calls.par_sort_unstable_by(|a, b| (a.base.start_time, &a.id).cmp(&(b.base.start_time, &b.id)));
     let calls = &*calls;
 
-    let call_rows: Vec<CallRow<'_>> = calls
-        .par_iter()
-        .map(|rec| CallRow::new(rec, None))
-        .collect();
-
-    let mut leg_rows: Vec<LegRow<'_>> = calls
-        .par_iter()
-        .flat_map_iter(|rec| {
-            rec.legs.iter().enumerate().map(move |(i, leg)| LegRow {
-                call_id: &rec.id,
-                leg_index: i32::try_from(i).unwrap_or(i32::MAX),
-                leg,
-                extra_json: extra_json(leg.unknown_fields()),
-            })
+    // Legs in key order, as (start, call, index): each leg's row is made as its block is built.
+    let mut legs: Vec<(i64, &CallLogRecord, usize)> = calls
+        .iter()
+        .flat_map(|rec| {
+            let rec: &CallLogRecord = rec;
+            (0..rec.legs.len()).map(move |i| (rec.legs[i].base.start_time, rec, i))
         })
         .collect();
-    leg_rows.par_sort_unstable_by(|a, b| {
-        (a.leg.base.start_time, a.call_id, a.leg_index).cmp(&(
-            b.leg.base.start_time,
-            b.call_id,
-            b.leg_index,
-        ))
-    });
-
+    legs.par_sort_unstable_by(|a, b| (a.0, &a.1.id, a.2).cmp(&(b.0, &b.1.id, b.2)));
     let mut recording_rows: Vec<RecordingRow<'_>> = calls
         .par_iter()
         .flat_map_iter(|rec| recordings_of(rec))
@@ -162,10 +147,24 @@ fn build_day(day: chrono::NaiveDate, calls: &mut [Box<CallLogRecord>]) -> Result
 
     let arrow = |table| arrow_error(table, day);
     let (calls, (legs, recordings)) = rayon::join(
-        || build_batch(&CALLS_SCHEMA, &call_columns(), &call_rows),
+        || {
+            build_batch_of(&CALLS_SCHEMA, &call_columns(), calls, |rec| {
+                CallRow::new(rec, None)
+            })
+        },
         || {
             rayon::join(
-                || build_batch(&CALL_LEGS_SCHEMA, &leg_columns(), &leg_rows),
+                || {
+                    build_batch_of(&CALL_LEGS_SCHEMA, &leg_columns(), &legs, |&(_, rec, i)| {
+                        let leg = &rec.legs[i];
+                        LegRow {
+                            call_id: &rec.id,
+                            leg_index: i32::try_from(i).unwrap_or(i32::MAX),
+                            leg,
+                            extra_json: extra_json(leg.unknown_fields()),
+                        }
+                    })
+                },
                 || {
                     build_batch(
                         &CALL_RECORDINGS_SCHEMA,

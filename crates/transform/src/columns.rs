@@ -4,6 +4,7 @@
 //! cannot drift away from the column it fills; the names are checked against
 //! [`crate::schema`] when a batch is built, the types by `RecordBatch::try_new`.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -330,16 +331,50 @@ pub(crate) fn recording_columns<'a>() -> Vec<(&'static str, Col<RecordingRow<'a>
 }
 
 /// Builds one batch of `schema` from `rows` (already in output order).
+pub(crate) fn build_batch<R: HasBase + Sync>(
+    schema: &SchemaRef,
+    columns: &[(&'static str, Col<R>)],
+    rows: &[R],
+) -> Result<RecordBatch, ArrowError> {
+    build_blocks(schema, columns, rows.len(), |range, fill| {
+        let refs: Vec<&R> = rows[range].iter().collect();
+        fill(&refs)
+    })
+}
+
+/// Builds one batch of `schema` with a row made by `row` of each of `items` (already in
+/// output order). A block's rows are made just before its columns read them, so each record
+/// is brought into cache once for both.
+pub(crate) fn build_batch_of<'a, I: Sync, R: HasBase>(
+    schema: &SchemaRef,
+    columns: &[(&'static str, Col<R>)],
+    items: &'a [I],
+    row: impl Fn(&'a I) -> R + Sync,
+) -> Result<RecordBatch, ArrowError> {
+    build_blocks(schema, columns, items.len(), |range, fill| {
+        let rows: Vec<R> = items[range].iter().map(&row).collect();
+        let refs: Vec<&R> = rows.iter().collect();
+        fill(&refs)
+    })
+}
+
+/// Hands `fill` the rows of a range of a batch's `len` rows.
+type Blocks<'a, R> = dyn Fn(Range<usize>, &mut Fill<'_, R>) -> Result<(), ArrowError> + Sync + 'a;
+/// Takes a block's rows into the builders.
+type Fill<'f, R> = dyn FnMut(&[&R]) -> Result<(), ArrowError> + 'f;
+
+/// The batch of `len` rows that `blocks` hands over a block at a time.
 ///
 /// Each chunk of rows is built a block at a time: a block's records stay in cache while
 /// every column takes its values from them. (Column by column over a whole day, each column
 /// walked all the day's records again: ~60 passes over tens of megabytes scattered across
 /// the heap.) A day of most accounts is one chunk: days are built while the next window
 /// decodes, which keeps the other cores busy, and a single chunk needs no joining copy.
-pub(crate) fn build_batch<R: HasBase + Sync>(
+fn build_blocks<R: HasBase>(
     schema: &SchemaRef,
     columns: &[(&'static str, Col<R>)],
-    rows: &[R],
+    len: usize,
+    blocks: impl Fn(Range<usize>, &mut Fill<'_, R>) -> Result<(), ArrowError> + Sync,
 ) -> Result<RecordBatch, ArrowError> {
     let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
     let expected: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -348,22 +383,10 @@ pub(crate) fn build_batch<R: HasBase + Sync>(
             "column getters {names:?} do not match the schema {expected:?}"
         )));
     }
-    let bases: Vec<&BaseCallLogRecord> = rows.iter().filter_map(HasBase::base).collect();
-    let uses_base = columns.iter().any(|(_, c)| matches!(c, Col::Base(_)));
-    if uses_base && bases.len() != rows.len() {
-        return Err(ArrowError::SchemaError(
-            "base columns asked of rows without a base".into(),
-        ));
-    }
-    let rows: Vec<&R> = rows.iter().collect();
-    let starts: Vec<usize> = (0..rows.len().max(1)).step_by(CHUNK_ROWS).collect();
+    let starts: Vec<usize> = (0..len.max(1)).step_by(CHUNK_ROWS).collect();
     let chunks = starts
         .par_iter()
-        .map(|&start| {
-            let end = (start + CHUNK_ROWS).min(rows.len());
-            let bases = if uses_base { &bases[start..end] } else { &[] };
-            build_chunk(columns, &rows[start..end], bases)
-        })
+        .map(|&start| build_chunk(columns, start..(start + CHUNK_ROWS).min(len), &blocks))
         .collect::<Result<Vec<Vec<ArrayRef>>, _>>()?;
     let arrays = (0..columns.len())
         .into_par_iter()
@@ -387,27 +410,37 @@ const CHUNK_ROWS: usize = 65_536;
 /// Rows whose records stay in cache while each column reads them.
 const BLOCK_ROWS: usize = 128;
 
-/// The arrays of `rows` (and their `bases`), in `columns` order.
-fn build_chunk<R>(
+/// The arrays of the rows in `chunk`, in `columns` order.
+fn build_chunk<R: HasBase>(
     columns: &[(&'static str, Col<R>)],
-    rows: &[&R],
-    bases: &[&BaseCallLogRecord],
+    chunk: Range<usize>,
+    blocks: &Blocks<'_, R>,
 ) -> Result<Vec<ArrayRef>, ArrowError> {
     let mut builders: Vec<Builder> = columns
         .iter()
         .map(|(_, col)| match col {
-            Col::Row(g) => Builder::new(g, rows.len()),
-            Col::Base(g) => Builder::new(g, rows.len()),
+            Col::Row(g) => Builder::new(g, chunk.len()),
+            Col::Base(g) => Builder::new(g, chunk.len()),
         })
         .collect::<Result<_, _>>()?;
-    for start in (0..rows.len()).step_by(BLOCK_ROWS) {
-        let end = (start + BLOCK_ROWS).min(rows.len());
-        for ((name, col), builder) in columns.iter().zip(&mut builders) {
-            match col {
-                Col::Row(g) => builder.append(name, g, &rows[start..end])?,
-                Col::Base(g) => builder.append(name, g, &bases[start..end])?,
+    let uses_base = columns.iter().any(|(_, c)| matches!(c, Col::Base(_)));
+    for start in chunk.clone().step_by(BLOCK_ROWS) {
+        let end = (start + BLOCK_ROWS).min(chunk.end);
+        blocks(start..end, &mut |rows: &[&R]| {
+            let bases: Vec<&BaseCallLogRecord> = rows.iter().filter_map(|r| r.base()).collect();
+            if uses_base && bases.len() != rows.len() {
+                return Err(ArrowError::SchemaError(
+                    "base columns asked of rows without a base".into(),
+                ));
             }
-        }
+            for ((name, col), builder) in columns.iter().zip(&mut builders) {
+                match col {
+                    Col::Row(g) => builder.append(name, g, rows)?,
+                    Col::Base(g) => builder.append(name, g, &bases)?,
+                }
+            }
+            Ok(())
+        })?;
     }
     Ok(builders.into_iter().map(Builder::finish).collect())
 }
