@@ -13,8 +13,7 @@ use crate::columns::{CallRow, active_call_columns, build_batch};
 use crate::error::Result;
 use crate::layout::{PageLayout, active_snapshot_of_page};
 use crate::pipeline::{
-    Emit, Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, TransformSummary,
-    arrow_error, gather, run,
+    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, gather,
 };
 use crate::schema::{ACTIVE_CALLS_SCHEMA, tables};
 
@@ -32,31 +31,7 @@ pub fn transform_active_calls(
     pages: &[PathBuf],
     opts: &TransformOptions,
 ) -> Result<TransformOutput> {
-    gather(&active_call_tables(), |emit| {
-        active_calls_by_day(pages, opts, emit)
-    })
-}
-
-/// [`transform_active_calls`], each snapshot date handed to `emit`.
-pub(crate) fn active_calls_by_day(
-    pages: &[PathBuf],
-    opts: &TransformOptions,
-    emit: &mut Emit<'_>,
-) -> Result<TransformSummary> {
-    let tables = active_call_tables();
-    run(
-        "active-calls",
-        &ActiveCalls,
-        &tables,
-        pages,
-        opts,
-        build_day,
-        emit,
-    )
-}
-
-fn active_call_tables() -> [(&'static str, &'static SchemaRef); 1] {
-    [(tables::ACTIVE_CALLS, &ACTIVE_CALLS_SCHEMA)]
+    gather(&ActiveCalls, pages, opts)
 }
 
 /// A call seen in one snapshot.
@@ -75,15 +50,24 @@ impl Keyed for SnapshotCall {
     }
 }
 
-struct ActiveCalls;
+pub(crate) struct ActiveCalls;
 
 impl Stream for ActiveCalls {
     type Item = SnapshotCall;
     /// The snapshot's date and instant (ms).
     type PageContext = (NaiveDate, i64);
+    const NAME: &'static str = "active-calls";
     const TABLE: &'static str = tables::ACTIVE_CALLS;
     const SHAPES: PageShapes = PageShapes::List;
     const LAYOUT: PageLayout = PageLayout::InstantSnapshot;
+
+    fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)> {
+        vec![(tables::ACTIVE_CALLS, &ACTIVE_CALLS_SCHEMA)]
+    }
+
+    fn build(&self, day: NaiveDate, items: &mut [Box<Self::Item>]) -> Result<Vec<RecordBatch>> {
+        build_day(day, items)
+    }
 
     fn page_context(&self, path: &Path) -> Result<(NaiveDate, i64)> {
         active_snapshot_of_page(path)

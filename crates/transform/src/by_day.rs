@@ -3,8 +3,12 @@
 
 use std::path::PathBuf;
 
+use crate::active_calls::ActiveCalls;
+use crate::call_log::CallLog;
 use crate::error::Result;
-use crate::pipeline::{DayTables, TransformOptions, TransformSummary};
+use crate::extension::Extensions;
+use crate::message::Messages;
+use crate::pipeline::{DayTables, TransformOptions, TransformSummary, run};
 
 /// The streams of the raw zone, by what their pages hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,9 +35,9 @@ pub fn transform_by_day(
 ) -> Result<TransformSummary> {
     let emit = &mut emit;
     match stream {
-        RawStream::CallLog => crate::call_log::call_log_by_day(pages, opts, emit),
-        RawStream::MessageStore => crate::message::messages_by_day(pages, opts, emit),
-        RawStream::Extensions => crate::extension::extensions_by_day(pages, opts, emit),
-        RawStream::ActiveCalls => crate::active_calls::active_calls_by_day(pages, opts, emit),
+        RawStream::CallLog => run(&CallLog, pages, opts, emit),
+        RawStream::MessageStore => run(&Messages, pages, opts, emit),
+        RawStream::Extensions => run(&Extensions, pages, opts, emit),
+        RawStream::ActiveCalls => run(&ActiveCalls, pages, opts, emit),
     }
 }

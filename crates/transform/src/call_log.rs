@@ -15,8 +15,8 @@ use crate::columns::{
 use crate::error::Result;
 use crate::layout::PageLayout;
 use crate::pipeline::{
-    Emit, Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, TransformSummary,
-    arrow_error, gather, partition_day, run,
+    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, gather,
+    partition_day,
 };
 use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tables};
 
@@ -30,35 +30,7 @@ use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tabl
 /// path, then the later position in the page) — windows overlap when the server's
 /// `dateTo` is inclusive and on re-fetches.
 pub fn transform_call_log(pages: &[PathBuf], opts: &TransformOptions) -> Result<TransformOutput> {
-    gather(&call_log_tables(), |emit| {
-        call_log_by_day(pages, opts, emit)
-    })
-}
-
-/// [`transform_call_log`], each partition day handed to `emit` as soon as it is complete.
-pub(crate) fn call_log_by_day(
-    pages: &[PathBuf],
-    opts: &TransformOptions,
-    emit: &mut Emit<'_>,
-) -> Result<TransformSummary> {
-    let build = |day, calls: &mut [Box<CallLogRecord>]| build_day(day, calls).map(Vec::from);
-    run(
-        "call-log",
-        &CallLog,
-        &call_log_tables(),
-        pages,
-        opts,
-        build,
-        emit,
-    )
-}
-
-fn call_log_tables() -> [(&'static str, &'static SchemaRef); 3] {
-    [
-        (tables::CALLS, &CALLS_SCHEMA),
-        (tables::CALL_LEGS, &CALL_LEGS_SCHEMA),
-        (tables::CALL_RECORDINGS, &CALL_RECORDINGS_SCHEMA),
-    ]
+    gather(&CallLog, pages, opts)
 }
 
 impl Keyed for CallLogRecord {
@@ -71,14 +43,31 @@ impl Keyed for CallLogRecord {
     }
 }
 
-struct CallLog;
+pub(crate) struct CallLog;
 
 impl Stream for CallLog {
     type Item = CallLogRecord;
     type PageContext = ();
+    const NAME: &'static str = "call-log";
     const TABLE: &'static str = tables::CALLS;
     const SHAPES: PageShapes = PageShapes::List;
     const LAYOUT: PageLayout = PageLayout::DayWindow;
+
+    fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)> {
+        vec![
+            (tables::CALLS, &CALLS_SCHEMA),
+            (tables::CALL_LEGS, &CALL_LEGS_SCHEMA),
+            (tables::CALL_RECORDINGS, &CALL_RECORDINGS_SCHEMA),
+        ]
+    }
+
+    fn build(
+        &self,
+        day: chrono::NaiveDate,
+        calls: &mut [Box<CallLogRecord>],
+    ) -> Result<Vec<RecordBatch>> {
+        build_day(day, calls).map(Vec::from)
+    }
 
     fn page_context(&self, _path: &Path) -> Result<()> {
         Ok(())

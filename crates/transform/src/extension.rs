@@ -12,8 +12,7 @@ use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{PageLayout, snapshot_date_of_page};
 use crate::pipeline::{
-    Emit, Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, TransformSummary,
-    arrow_error, gather, run,
+    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, gather,
 };
 use crate::schema::{EXTENSIONS_SCHEMA, tables};
 
@@ -26,31 +25,7 @@ use crate::schema::{EXTENSIONS_SCHEMA, tables};
 /// page (by path, then position); a record without `id` is a dead letter. Rows are sorted
 /// by `id`.
 pub fn transform_extensions(pages: &[PathBuf], opts: &TransformOptions) -> Result<TransformOutput> {
-    gather(&extension_tables(), |emit| {
-        extensions_by_day(pages, opts, emit)
-    })
-}
-
-/// [`transform_extensions`], each snapshot date handed to `emit`.
-pub(crate) fn extensions_by_day(
-    pages: &[PathBuf],
-    opts: &TransformOptions,
-    emit: &mut Emit<'_>,
-) -> Result<TransformSummary> {
-    let tables = extension_tables();
-    run(
-        "extensions",
-        &Extensions,
-        &tables,
-        pages,
-        opts,
-        build_day,
-        emit,
-    )
-}
-
-fn extension_tables() -> [(&'static str, &'static SchemaRef); 1] {
-    [(tables::EXTENSIONS, &EXTENSIONS_SCHEMA)]
+    gather(&Extensions, pages, opts)
 }
 
 /// An extension of one snapshot.
@@ -71,15 +46,24 @@ impl Keyed for SnapshotExtension {
     }
 }
 
-struct Extensions;
+pub(crate) struct Extensions;
 
 impl Stream for Extensions {
     type Item = SnapshotExtension;
     /// The snapshot date.
     type PageContext = NaiveDate;
+    const NAME: &'static str = "extensions";
     const TABLE: &'static str = tables::EXTENSIONS;
     const SHAPES: PageShapes = PageShapes::List;
     const LAYOUT: PageLayout = PageLayout::DaySnapshot;
+
+    fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)> {
+        vec![(tables::EXTENSIONS, &EXTENSIONS_SCHEMA)]
+    }
+
+    fn build(&self, day: NaiveDate, items: &mut [Box<Self::Item>]) -> Result<Vec<RecordBatch>> {
+        build_day(day, items)
+    }
 
     fn page_context(&self, path: &Path) -> Result<NaiveDate> {
         snapshot_date_of_page(path)

@@ -13,8 +13,8 @@ use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{PageLayout, mailbox_of_page, mailbox_of_uri};
 use crate::pipeline::{
-    Emit, Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, TransformSummary,
-    arrow_error, gather, partition_day, run,
+    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, gather,
+    partition_day,
 };
 use crate::schema::{
     MESSAGE_ATTACHMENTS_SCHEMA, MESSAGE_RECIPIENTS_SCHEMA, MESSAGES_SCHEMA, tables,
@@ -42,33 +42,7 @@ use crate::schema::{
 /// Duplicates of (mailbox, id) keep the newest `lastModifiedTime` (ties: the later page by
 /// path, then the later position). Rows are sorted by (mailbox, id[, index]).
 pub fn transform_messages(pages: &[PathBuf], opts: &TransformOptions) -> Result<TransformOutput> {
-    gather(&message_tables(), |emit| messages_by_day(pages, opts, emit))
-}
-
-/// [`transform_messages`], each partition day handed to `emit`.
-pub(crate) fn messages_by_day(
-    pages: &[PathBuf],
-    opts: &TransformOptions,
-    emit: &mut Emit<'_>,
-) -> Result<TransformSummary> {
-    let tables = message_tables();
-    run(
-        "message-store",
-        &Messages,
-        &tables,
-        pages,
-        opts,
-        build_day,
-        emit,
-    )
-}
-
-fn message_tables() -> [(&'static str, &'static SchemaRef); 3] {
-    [
-        (tables::MESSAGES, &MESSAGES_SCHEMA),
-        (tables::MESSAGE_RECIPIENTS, &MESSAGE_RECIPIENTS_SCHEMA),
-        (tables::MESSAGE_ATTACHMENTS, &MESSAGE_ATTACHMENTS_SCHEMA),
-    ]
+    gather(&Messages, pages, opts)
 }
 
 /// A readable message and the mailbox it was read from.
@@ -89,15 +63,28 @@ impl Keyed for MessageItem {
     }
 }
 
-struct Messages;
+pub(crate) struct Messages;
 
 impl Stream for Messages {
     type Item = MessageItem;
     /// The mailbox named by the page's directory, if it names one.
     type PageContext = Option<i64>;
+    const NAME: &'static str = "message-store";
     const TABLE: &'static str = tables::MESSAGES;
     const SHAPES: PageShapes = PageShapes::ListItemOrBulk;
     const LAYOUT: PageLayout = PageLayout::MailboxWindow;
+
+    fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)> {
+        vec![
+            (tables::MESSAGES, &MESSAGES_SCHEMA),
+            (tables::MESSAGE_RECIPIENTS, &MESSAGE_RECIPIENTS_SCHEMA),
+            (tables::MESSAGE_ATTACHMENTS, &MESSAGE_ATTACHMENTS_SCHEMA),
+        ]
+    }
+
+    fn build(&self, day: NaiveDate, items: &mut [Box<Self::Item>]) -> Result<Vec<RecordBatch>> {
+        build_day(day, items)
+    }
 
     fn page_context(&self, path: &Path) -> Result<Option<i64>> {
         Ok(mailbox_of_page(path))

@@ -142,9 +142,11 @@ pub(crate) enum Read<T> {
     Dead(String),
 }
 
-/// One stream: how its pages are read.
+/// One stream: how its pages are read and what tables its records become.
 pub(crate) trait Stream: Sync {
     type Item: Keyed + Send;
+    /// Its name in the log (`call-log`).
+    const NAME: &'static str;
     /// What a page's path says about its records (mailbox, snapshot…).
     type PageContext;
     /// The table dead letters are filed under.
@@ -152,6 +154,11 @@ pub(crate) trait Stream: Sync {
     const SHAPES: PageShapes;
     /// Where its pages sit in the raw zone (what to do about a corrupt one).
     const LAYOUT: PageLayout;
+    /// Its tables, parent table first, each with its schema.
+    fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)>;
+    /// The batches of one partition day, in [`Stream::tables`] order, each sorted by its
+    /// table's key.
+    fn build(&self, day: NaiveDate, items: &mut [Box<Self::Item>]) -> Result<Vec<RecordBatch>>;
     fn page_context(&self, path: &Path) -> Result<Self::PageContext>;
     fn read(&self, raw: &str, ctx: &Self::PageContext, tz: Tz) -> Read<Self::Item>;
     /// Every record of a list page `{"records": [...]}` read in one pass over its bytes, or
@@ -227,23 +234,16 @@ const WINDOW_REACH_DAYS: u64 = 2;
 /// that names the directory to delete so that the extract stage fetches it again; days
 /// emitted before it are complete and correct, its own and later days are not emitted. A
 /// record that cannot be read becomes a [`DeadLetter`] and the rest of its page is kept.
-pub(crate) fn run<S, B>(
-    what: &'static str,
+pub(crate) fn run<S: Stream>(
     stream: &S,
-    tables: &[(&'static str, &SchemaRef)],
     pages: &[PathBuf],
     opts: &TransformOptions,
-    build: B,
     emit: &mut Emit<'_>,
-) -> Result<TransformSummary>
-where
-    S: Stream,
-    B: Fn(NaiveDate, &mut [Box<S::Item>]) -> Result<Vec<RecordBatch>> + Sync,
-{
+) -> Result<TransformSummary> {
     let mut run = Run {
         pages,
         opts,
-        tables,
+        tables: stream.tables(),
         pending: BTreeMap::new(),
         winners: HashMap::new(),
         done_below: None,
@@ -267,7 +267,7 @@ where
                     .map(|&i| decode_page(stream, i, &pages[i], opts.time_zone))
                     .collect::<Vec<Result<DecodedPage<S::Item>>>>()
             },
-            || build_days(std::mem::take(&mut ready), &build),
+            || build_days(stream, std::mem::take(&mut ready)),
         );
         run.emit(built, emit)?;
         for page in decoded {
@@ -288,9 +288,9 @@ where
     }
     // The last window's complete days, then every day left.
     ready.append(&mut run.take_ready(None));
-    run.emit(build_days(ready, &build), emit)?;
+    run.emit(build_days(stream, ready), emit)?;
     info!(
-        stream = what,
+        stream = S::NAME,
         pages = run.summary.stats.pages,
         records = run.summary.stats.records_read,
         duplicates = run.summary.stats.duplicates_dropped,
@@ -309,7 +309,7 @@ where
 struct Run<'a, T: Keyed> {
     pages: &'a [PathBuf],
     opts: &'a TransformOptions,
-    tables: &'a [(&'static str, &'a SchemaRef)],
+    tables: Vec<(&'static str, &'static SchemaRef)>,
     /// Decoded records of the days not emitted yet; `None` where a newer copy replaced one.
     pending: BTreeMap<NaiveDate, Vec<Option<Found<T>>>>,
     /// Where the kept copy of each pending key is (day, position).
@@ -411,14 +411,13 @@ impl<T: Keyed + Send> Run<'_, T> {
 type Built = (NaiveDate, Vec<RecordBatch>);
 
 /// Builds each day's batches (days in parallel) and frees its records on all cores.
-fn build_days<T, B>(days: BTreeMap<NaiveDate, Vec<Box<T>>>, build: &B) -> Vec<Result<Built>>
-where
-    T: Send,
-    B: Fn(NaiveDate, &mut [Box<T>]) -> Result<Vec<RecordBatch>> + Sync,
-{
+fn build_days<S: Stream>(
+    stream: &S,
+    days: BTreeMap<NaiveDate, Vec<Box<S::Item>>>,
+) -> Vec<Result<Built>> {
     days.into_par_iter()
         .map(|(day, mut items)| {
-            let batches = build(day, &mut items);
+            let batches = stream.build(day, &mut items);
             items.into_par_iter().for_each(drop);
             batches.map(|b| (day, b))
         })
@@ -452,20 +451,22 @@ fn window_groups(pages: &[PathBuf], layout: PageLayout) -> Vec<(Option<NaiveDate
     groups.into_iter().collect()
 }
 
-/// A transform's days gathered into whole tables (for callers that want them all at once).
-pub(crate) fn gather(
-    tables: &[(&'static str, &SchemaRef)],
-    run: impl FnOnce(&mut Emit<'_>) -> Result<TransformSummary>,
+/// [`run`] with the days gathered into whole tables (for callers that want them all at once).
+pub(crate) fn gather<S: Stream>(
+    stream: &S,
+    pages: &[PathBuf],
+    opts: &TransformOptions,
 ) -> Result<TransformOutput> {
-    let mut out: Vec<TableData> = tables
-        .iter()
+    let mut out: Vec<TableData> = stream
+        .tables()
+        .into_iter()
         .map(|(name, schema)| TableData {
             name,
             schema: (*schema).clone(),
             partitions: BTreeMap::new(),
         })
         .collect();
-    let summary = run(&mut |day: DayTables| {
+    let summary = run(stream, pages, opts, &mut |day: DayTables| {
         for (t, (_, batch)) in out.iter_mut().zip(day.batches) {
             t.partitions.insert(day.day, batch);
         }
