@@ -3,7 +3,9 @@
 //! records split by partition day and filtered by [`TransformOptions::days`], batches
 //! built per day in parallel.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::{HashMap, HashMapExt};
 use std::hash::Hash;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
