@@ -172,6 +172,51 @@ async fn a_lake_that_cannot_be_written_is_one_line() {
     sim.shutdown().await;
 }
 
+/// A table whose files cannot be written while the others can (its directory is a regular
+/// file): the transform stops with one line naming it, exit 1, and the other tables' days
+/// are whole and readable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_that_cannot_be_written_stops_the_run_in_one_line() {
+    let sim = start_sim(account(54)).await;
+    let c = SimCredentials::default();
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    assert_success(&run_with(&sim, &lake, &c.client_secret, &c.jwt).await);
+    sim.shutdown().await;
+
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("call_legs"), b"not a directory").unwrap();
+    let out = ringlake_env(
+        &[
+            "transform",
+            "--raw",
+            lake.join("_raw").to_str().unwrap(),
+            "--lake",
+            other.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    assert_one_line(&out, 1, &["call_legs"]);
+    assert_eq!(
+        std::fs::read(other.join("call_legs")).unwrap(),
+        b"not a directory"
+    );
+    // Every `calls` file written is whole (its manifest vouches for it).
+    let verify = ringlake_env(&["lake", "verify", "--lake", other.to_str().unwrap()], &[]).await;
+    assert!(
+        !partition_files(&other, "calls").is_empty(),
+        "calls were written: {}",
+        text(&verify.stdout)
+    );
+    assert!(
+        !text(&verify.stdout).contains("calls/"),
+        "calls files are as listed: {}",
+        text(&verify.stdout)
+    );
+}
+
 fn call_log_pages(raw: &Path) -> Vec<PathBuf> {
     let mut pages = Vec::new();
     for day in std::fs::read_dir(raw.join("call-log")).unwrap() {

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
-use rayon::prelude::*;
 use ringlake_extract::{
     ApiClient, ClientOptions, Credentials, ExtensionsSummary, ExtractOptions, MessageStoreSummary,
     PlannedStreams, Progress, RateGroup, RequestStats, RunPlan, SnapshotSummary, StreamSummary,
@@ -478,31 +477,11 @@ pub fn transform_and_load(
         Stream::ActiveCalls => RawStream::ActiveCalls,
     };
     let load_opts = LoadOptions::new().with_run_id(run_id);
-    // Days go to a writer thread through a short queue, so that encoding and storing one
-    // day overlaps decoding the next window, and at most a couple of days wait in memory.
+    // Days go to the lake writers through a short queue, so that encoding and storing one
+    // day overlaps decoding the next window, and at most a few days wait in memory.
     let (days_tx, days_rx) = std::sync::mpsc::sync_channel::<DayTables>(1);
     let (transformed, loaded) = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| -> anyhow::Result<LoadReport> {
-            let mut report = LoadReport::default();
-            for day in days_rx {
-                // The day's tables side by side: each has its own files and manifest.
-                let written: Vec<anyhow::Result<(&'static str, Vec<PartitionWrite>)>> = day
-                    .batches
-                    .into_par_iter()
-                    .map(|(table, batch)| {
-                        let partition = BTreeMap::from([(day.day, batch)]);
-                        let writes =
-                            ringlake_load::write_table(lake, table, &partition, &load_opts)?;
-                        Ok((table, writes))
-                    })
-                    .collect();
-                for w in written {
-                    let (table, writes) = w?;
-                    report.tally(table, &writes);
-                }
-            }
-            Ok(report)
-        });
+        let writer = scope.spawn(|| write_days(lake, &load_opts, days_rx));
         let transformed = ringlake_transform::transform_by_day(source, &pages, &opts, |day| {
             days_tx
                 .send(day)
@@ -534,6 +513,62 @@ pub fn transform_and_load(
         "Lake updated."
     );
     Ok(report)
+}
+
+/// Writes the days' tables as they come: each table on a thread of its own for the whole
+/// run, in day order. Not on rayon's threads, which decode and build: publishing a file
+/// blocks in fsync, which would leave a core idle; and a thread kept for the run keeps
+/// reusing the memory of its allocator arena (one started per day would fault in fresh
+/// pages). The first table to fail stops the writing; its error is returned.
+fn write_days(
+    lake: &Lake,
+    load_opts: &LoadOptions,
+    days: std::sync::mpsc::Receiver<DayTables>,
+) -> anyhow::Result<LoadReport> {
+    std::thread::scope(|scope| {
+        let mut writers = Vec::new();
+        'days: for day in days {
+            for (table, batch) in day.batches {
+                let i = match writers.iter().position(|(t, _, _)| *t == table) {
+                    Some(i) => i,
+                    None => {
+                        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                        let writer = scope.spawn(move || -> anyhow::Result<Vec<PartitionWrite>> {
+                            let mut writes = Vec::new();
+                            for (date, batch) in rx {
+                                let partition = BTreeMap::from([(date, batch)]);
+                                writes.extend(ringlake_load::write_table(
+                                    lake, table, &partition, load_opts,
+                                )?);
+                            }
+                            Ok(writes)
+                        });
+                        writers.push((table, tx, writer));
+                        writers.len() - 1
+                    }
+                };
+                if writers[i].1.send((day.day, batch)).is_err() {
+                    // That table's writer stopped on an error, which its result holds.
+                    break 'days;
+                }
+            }
+        }
+        let mut report = LoadReport::default();
+        let mut first_error = None;
+        for (table, tx, writer) in writers {
+            drop(tx);
+            match writer.join() {
+                Ok(Ok(writes)) => report.tally(table, writes.as_slice()),
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(_) => {
+                    first_error.get_or_insert(anyhow::anyhow!("the {table} writer panicked"));
+                }
+            }
+        }
+        first_error.map_or(Ok(report), Err)
+    })
 }
 
 /// Records that could not be read go to `<lake>/_dead_letter/<table>/<run id>.jsonl`,
