@@ -532,17 +532,7 @@ fn write_days(
                 let i = match writers.iter().position(|(t, _, _)| *t == table) {
                     Some(i) => i,
                     None => {
-                        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-                        let writer = scope.spawn(move || -> anyhow::Result<Vec<PartitionWrite>> {
-                            let mut writes = Vec::new();
-                            for (date, batch) in rx {
-                                let partition = BTreeMap::from([(date, batch)]);
-                                writes.extend(ringlake_load::write_table(
-                                    lake, table, &partition, load_opts,
-                                )?);
-                            }
-                            Ok(writes)
-                        });
+                        let (tx, writer) = spawn_table_writer(scope, lake, table, load_opts);
                         writers.push((table, tx, writer));
                         writers.len() - 1
                     }
@@ -569,6 +559,34 @@ fn write_days(
         }
         first_error.map_or(Ok(report), Err)
     })
+}
+
+/// Hands one partition day of a table to its writer.
+type PartitionSender = std::sync::mpsc::SyncSender<(NaiveDate, ringlake_transform::RecordBatch)>;
+/// A table writer's thread: every write it made, or its first error.
+type TableWriter<'scope> =
+    std::thread::ScopedJoinHandle<'scope, anyhow::Result<Vec<PartitionWrite>>>;
+
+/// A thread that writes `table`'s partitions as they arrive on the returned sender, until
+/// it is dropped; the thread's result is every write, or the first error.
+fn spawn_table_writer<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    lake: &'scope Lake,
+    table: &'static str,
+    load_opts: &'scope LoadOptions,
+) -> (PartitionSender, TableWriter<'scope>) {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let writer = scope.spawn(move || {
+        let mut writes = Vec::new();
+        for (date, batch) in rx {
+            let partition = BTreeMap::from([(date, batch)]);
+            writes.extend(ringlake_load::write_table(
+                lake, table, &partition, load_opts,
+            )?);
+        }
+        Ok(writes)
+    });
+    (tx, writer)
 }
 
 /// Records that could not be read go to `<lake>/_dead_letter/<table>/<run id>.jsonl`,

@@ -4,8 +4,6 @@
 //! built per day in parallel.
 
 use std::collections::{BTreeMap, BTreeSet};
-
-use foldhash::{HashMap, HashMapExt};
 use std::hash::Hash;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -14,6 +12,7 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use ringlake_model::BulkItem;
 use serde::{Deserialize, Serialize};
