@@ -7,10 +7,12 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use arrow::array::builder::NullBufferBuilder;
 use arrow::array::{
     Array, ArrayRef, BooleanBuilder, Decimal128Builder, Int32Builder, Int64Builder, ListArray,
     ListBuilder, RecordBatch, StringArray, StringBuilder, TimestampMillisecondBuilder,
 };
+use arrow::buffer::{Buffer, OffsetBuffer};
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use rayon::prelude::*;
@@ -442,7 +444,7 @@ fn build_chunk<R: HasBase>(
             Ok(())
         })?;
     }
-    Ok(builders.into_iter().map(Builder::finish).collect())
+    builders.into_iter().map(Builder::finish).collect()
 }
 
 /// The most text a `Utf8` column can hold: its offsets are `i32`.
@@ -468,7 +470,7 @@ fn text_bytes(array: &dyn Array) -> usize {
 
 /// One column's Arrow builder, of the type its getter reads.
 enum Builder {
-    Str(StringBuilder),
+    Str(TextBuilder),
     I64(Int64Builder),
     I32(Int32Builder),
     Bool(BooleanBuilder),
@@ -479,10 +481,8 @@ enum Builder {
 
 impl Builder {
     fn new<T>(getter: &Getter<T>, rows: usize) -> Result<Self, ArrowError> {
-        // Text is sized by a guess: a column's values grow by doubling past it.
-        const TEXT_GUESS: usize = 16;
         Ok(match getter {
-            Getter::Str(_) => Builder::Str(StringBuilder::with_capacity(rows, rows * TEXT_GUESS)),
+            Getter::Str(_) => Builder::Str(TextBuilder::new(rows)),
             Getter::I64(_) => Builder::I64(Int64Builder::with_capacity(rows)),
             Getter::I32(_) => Builder::I32(Int32Builder::with_capacity(rows)),
             Getter::Bool(_) => Builder::Bool(BooleanBuilder::with_capacity(rows)),
@@ -514,9 +514,10 @@ impl Builder {
             (Builder::Str(b), Getter::Str(f)) => {
                 for r in rows {
                     let v = f(r);
-                    fits(b.values_slice().len(), v.map_or(0, str::len))?;
-                    b.append_option(v);
+                    fits(b.values.len(), v.map_or(0, str::len))?;
+                    b.append(v);
                 }
+                b.reserve_for_the_rest();
             }
             (Builder::I64(b), Getter::I64(f)) => rows.iter().for_each(|r| b.append_option(f(r))),
             (Builder::I32(b), Getter::I32(f)) => rows.iter().for_each(|r| b.append_option(f(r))),
@@ -549,16 +550,79 @@ impl Builder {
         Ok(())
     }
 
-    fn finish(self) -> ArrayRef {
-        match self {
-            Builder::Str(mut b) => Arc::new(b.finish()),
+    fn finish(self) -> Result<ArrayRef, ArrowError> {
+        Ok(match self {
+            Builder::Str(b) => Arc::new(b.finish()?),
             Builder::I64(mut b) => Arc::new(b.finish()),
             Builder::I32(mut b) => Arc::new(b.finish()),
             Builder::Bool(mut b) => Arc::new(b.finish()),
             Builder::Ts(mut b) => Arc::new(b.finish()),
             Builder::Money(mut b) => Arc::new(b.finish()),
             Builder::List(mut b) => Arc::new(b.finish()),
+        })
+    }
+}
+
+/// A `Utf8` column's builder whose text buffer is sized from the rows seen so far. (Arrow's
+/// `StringBuilder` can only grow by doubling from a guess: every column's text was copied
+/// once or twice on the way, and a third of the last buffer was never used.)
+struct TextBuilder {
+    /// Rows the column will have.
+    rows: usize,
+    values: Vec<u8>,
+    offsets: Vec<i32>,
+    nulls: NullBufferBuilder,
+}
+
+impl TextBuilder {
+    fn new(rows: usize) -> Self {
+        // Enough for the first block of most columns; the rest is reserved once it is known
+        // how long this column's values are.
+        const FIRST_GUESS: usize = 32;
+        let mut offsets = Vec::with_capacity(rows + 1);
+        offsets.push(0);
+        TextBuilder {
+            rows,
+            values: Vec::with_capacity(rows.min(BLOCK_ROWS) * FIRST_GUESS),
+            offsets,
+            nulls: NullBufferBuilder::new(rows),
         }
+    }
+
+    /// Appends a value; the caller has checked that the text stays within `MAX_TEXT_BYTES`.
+    fn append(&mut self, value: Option<&str>) {
+        match value {
+            Some(v) => {
+                self.values.extend_from_slice(v.as_bytes());
+                self.nulls.append_non_null();
+            }
+            None => self.nulls.append_null(),
+        }
+        self.offsets
+            .push(i32::try_from(self.values.len()).unwrap_or(i32::MAX));
+    }
+
+    /// Reserves what the rows still to come need at the average length so far, plus an
+    /// eighth: the text is then copied at most once, while it is still short.
+    fn reserve_for_the_rest(&mut self) {
+        let done = self.offsets.len() - 1;
+        if done == 0 || done >= self.rows {
+            return;
+        }
+        let expected = self.values.len() / done * self.rows;
+        let wanted = expected.saturating_add(expected / 8);
+        let capacity = self.values.capacity();
+        if wanted > capacity {
+            // At least half again: values that lengthen as the day goes on must not
+            // reallocate at every block.
+            let target = wanted.max(capacity.saturating_add(capacity / 2));
+            self.values.reserve_exact(target - self.values.len());
+        }
+    }
+
+    fn finish(mut self) -> Result<StringArray, ArrowError> {
+        let offsets = OffsetBuffer::new(self.offsets.into());
+        StringArray::try_new(offsets, Buffer::from_vec(self.values), self.nulls.finish())
     }
 }
 
@@ -656,6 +720,30 @@ mod tests {
         let mut cols = recording_columns();
         cols.swap(3, 4);
         assert!(build_batch(&CALL_RECORDINGS_SCHEMA, &cols, &rows).is_err());
+    }
+
+    #[test]
+    fn text_columns_hold_every_value_whatever_the_first_block_suggested() {
+        // Short values first, then long ones (the first block's average undershoots),
+        // nulls throughout, and a block that ends the column.
+        let values: Vec<Option<String>> = (0..1000)
+            .map(|i| match i {
+                _ if i % 7 == 0 => None,
+                _ if i < BLOCK_ROWS => Some(format!("{i}")),
+                _ => Some("x".repeat(i % 97 + 40)),
+            })
+            .collect();
+        let mut b = TextBuilder::new(values.len());
+        for block in values.chunks(BLOCK_ROWS) {
+            for v in block {
+                b.append(v.as_deref());
+            }
+            b.reserve_for_the_rest();
+        }
+        let built = b.finish().unwrap();
+        assert_eq!(built, StringArray::from(values));
+        assert_eq!(built.null_count(), 143);
+        assert_eq!(TextBuilder::new(0).finish().unwrap().len(), 0);
     }
 
     #[test]
