@@ -23,6 +23,7 @@ use ringlake_sim::{SimConfig, Simulator};
 use ringlake_transform::{RawStream, TransformOptions, Tz, transform_by_day, transform_call_log};
 
 /// The allocator of the `ringlake` binary: the hot functions allocate as they do there.
+#[cfg(target_os = "linux")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -23,6 +23,7 @@ use ringlake_sim::{SimConfig, Simulator};
 use serde::{Deserialize, Serialize};
 
 /// The allocator of the `ringlake` binary: the floors allocate as the transform does.
+#[cfg(target_os = "linux")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

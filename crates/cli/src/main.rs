@@ -16,6 +16,7 @@ use tracing_subscriber::EnvFilter;
 
 use args::{Cli, Command, LakeCommand, LogFormat, ReportCommand, SimCommand};
 
+#[cfg(target_os = "linux")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
