@@ -529,15 +529,14 @@ fn write_days(
         let mut writers = Vec::new();
         'days: for day in days {
             for (table, batch) in day.batches {
-                let i = match writers.iter().position(|(t, _, _)| *t == table) {
-                    Some(i) => i,
-                    None => {
-                        let (tx, writer) = spawn_table_writer(scope, lake, table, load_opts);
-                        writers.push((table, tx, writer));
-                        writers.len() - 1
-                    }
-                };
-                if writers[i].1.send((day.day, batch)).is_err() {
+                let i = writers.iter().position(|(t, _, _)| *t == table);
+                let i = i.unwrap_or_else(|| {
+                    let (tx, writer) = spawn_table_writer(scope, lake, table, load_opts);
+                    writers.push((table, tx, writer));
+                    writers.len() - 1
+                });
+                let (_, tx, _) = &writers[i];
+                if tx.send((day.day, batch)).is_err() {
                     // That table's writer stopped on an error, which its result holds.
                     break 'days;
                 }
