@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
+use arrow::error::ArrowError;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_model::{CallLogRecord, Text};
@@ -13,7 +13,7 @@ use crate::columns::{CallRow, active_call_columns, build_batch};
 use crate::error::Result;
 use crate::layout::{PageLayout, active_snapshot_of_page};
 use crate::pipeline::{
-    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, gather,
+    Keyed, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput, gather,
 };
 use crate::schema::{ACTIVE_CALLS_SCHEMA, tables};
 
@@ -65,8 +65,19 @@ impl Stream for ActiveCalls {
         vec![(tables::ACTIVE_CALLS, &ACTIVE_CALLS_SCHEMA)]
     }
 
-    fn build(&self, day: NaiveDate, items: &mut [Box<Self::Item>]) -> Result<Vec<RecordBatch>> {
-        build_day(day, items)
+    fn build_page(&self, calls: &[Box<SnapshotCall>]) -> Result<PageRows, ArrowError> {
+        let rows: Vec<CallRow<'_>> = calls
+            .iter()
+            .map(|c| CallRow::new(&c.rec, Some(c.snapshot_time)))
+            .collect();
+        Ok(PageRows {
+            batches: vec![build_batch(
+                &ACTIVE_CALLS_SCHEMA,
+                &active_call_columns(),
+                &rows,
+            )?],
+            child_starts: Vec::new(),
+        })
     }
 
     fn page_context(&self, path: &Path) -> Result<(NaiveDate, i64)> {
@@ -86,16 +97,4 @@ impl Stream for ActiveCalls {
             Err(reason) => Read::Dead(reason),
         }
     }
-}
-
-fn build_day(day: NaiveDate, calls: &mut [Box<SnapshotCall>]) -> Result<Vec<RecordBatch>> {
-    calls.sort_by(|a, b| (a.snapshot_time, &a.rec.id).cmp(&(b.snapshot_time, &b.rec.id)));
-    let rows: Vec<CallRow<'_>> = calls
-        .iter()
-        .map(|c| CallRow::new(&c.rec, Some(c.snapshot_time)))
-        .collect();
-    Ok(vec![
-        build_batch(&ACTIVE_CALLS_SCHEMA, &active_call_columns(), &rows)
-            .map_err(arrow_error(tables::ACTIVE_CALLS, day))?,
-    ])
 }

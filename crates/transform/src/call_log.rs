@@ -2,10 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
+use arrow::error::ArrowError;
 use chrono_tz::Tz;
-use rayon::prelude::*;
 use ringlake_model::{CallLogRecord, CallLogRecordingInfo, Text};
 
 use crate::columns::{
@@ -15,8 +14,8 @@ use crate::columns::{
 use crate::error::Result;
 use crate::layout::PageLayout;
 use crate::pipeline::{
-    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, gather,
-    partition_day,
+    Keyed, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput, gather,
+    partition_day, starts,
 };
 use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tables};
 
@@ -61,12 +60,8 @@ impl Stream for CallLog {
         ]
     }
 
-    fn build(
-        &self,
-        day: chrono::NaiveDate,
-        calls: &mut [Box<CallLogRecord>],
-    ) -> Result<Vec<RecordBatch>> {
-        build_day(day, calls).map(Vec::from)
+    fn build_page(&self, calls: &[Box<CallLogRecord>]) -> Result<PageRows, ArrowError> {
+        build_page(calls)
     }
 
     fn page_context(&self, _path: &Path) -> Result<()> {
@@ -111,64 +106,37 @@ pub(crate) fn read_call(raw: &str, tz: Tz) -> Result<(CallLogRecord, chrono::Nai
     Ok((rec, day))
 }
 
-/// Builds the three batches of one partition day.
-fn build_day(day: chrono::NaiveDate, calls: &mut [Box<CallLogRecord>]) -> Result<[RecordBatch; 3]> {
-    // Keys are unique (ids are, after deduplication): an unstable sort is deterministic.
-    calls.par_sort_unstable_by(|a, b| (a.base.start_time, &a.id).cmp(&(b.base.start_time, &b.id)));
-    let calls = &*calls;
-
-    // Legs in key order, as (start, call, index): each leg's row is made as its block is built.
-    let mut legs: Vec<(i64, &CallLogRecord, usize)> = calls
+/// The rows of `calls` in the three call-log tables.
+fn build_page(calls: &[Box<CallLogRecord>]) -> Result<PageRows, ArrowError> {
+    let legs: Vec<(&CallLogRecord, usize)> = calls
         .iter()
-        .flat_map(|rec| {
-            let rec: &CallLogRecord = rec;
-            (0..rec.legs.len()).map(move |i| (rec.legs[i].base.start_time, rec, i))
-        })
+        .flat_map(|rec| (0..rec.legs.len()).map(move |i| (&**rec, i)))
         .collect();
-    legs.par_sort_unstable_by(|a, b| (a.0, &a.1.id, a.2).cmp(&(b.0, &b.1.id, b.2)));
-    let mut recording_rows: Vec<RecordingRow<'_>> = calls
-        .par_iter()
-        .flat_map_iter(|rec| recordings_of(rec))
-        .collect();
-    recording_rows.par_sort_unstable_by(|a, b| {
-        (a.start_time, a.call_id, a.recording_id).cmp(&(b.start_time, b.call_id, b.recording_id))
-    });
-
-    let arrow = |table| arrow_error(table, day);
-    let (calls, (legs, recordings)) = rayon::join(
-        || {
-            build_batch_of(&CALLS_SCHEMA, &call_columns(), calls, |rec| {
-                CallRow::new(rec, None)
-            })
-        },
-        || {
-            rayon::join(
-                || {
-                    build_batch_of(&CALL_LEGS_SCHEMA, &leg_columns(), &legs, |&(_, rec, i)| {
-                        let leg = &rec.legs[i];
-                        LegRow {
-                            call_id: &rec.id,
-                            leg_index: i32::try_from(i).unwrap_or(i32::MAX),
-                            leg,
-                            extra_json: extra_json(leg.unknown_fields()),
-                        }
-                    })
-                },
-                || {
-                    build_batch(
-                        &CALL_RECORDINGS_SCHEMA,
-                        &recording_columns(),
-                        &recording_rows,
-                    )
-                },
-            )
-        },
-    );
-    Ok([
-        calls.map_err(arrow(tables::CALLS))?,
-        legs.map_err(arrow(tables::CALL_LEGS))?,
-        recordings.map_err(arrow(tables::CALL_RECORDINGS))?,
-    ])
+    let recordings: Vec<Vec<RecordingRow<'_>>> = calls.iter().map(|c| recordings_of(c)).collect();
+    let child_starts = vec![
+        starts(calls.iter().map(|c| c.legs.len())),
+        starts(recordings.iter().map(Vec::len)),
+    ];
+    let recordings: Vec<RecordingRow<'_>> = recordings.into_iter().flatten().collect();
+    let batches = vec![
+        build_batch_of(&CALLS_SCHEMA, &call_columns(), calls, |rec| {
+            CallRow::new(rec, None)
+        })?,
+        build_batch_of(&CALL_LEGS_SCHEMA, &leg_columns(), &legs, |&(rec, i)| {
+            let leg = &rec.legs[i];
+            LegRow {
+                call_id: &rec.id,
+                leg_index: i32::try_from(i).unwrap_or(i32::MAX),
+                leg,
+                extra_json: extra_json(leg.unknown_fields()),
+            }
+        })?,
+        build_batch(&CALL_RECORDINGS_SCHEMA, &recording_columns(), &recordings)?,
+    ];
+    Ok(PageRows {
+        batches,
+        child_starts,
+    })
 }
 
 /// The recordings a call references, its own first, then its legs' in API order; each

@@ -9,13 +9,12 @@ use std::sync::Arc;
 
 use arrow::array::builder::NullBufferBuilder;
 use arrow::array::{
-    Array, ArrayRef, BooleanBuilder, Decimal128Builder, Int32Builder, Int64Builder, ListArray,
-    ListBuilder, RecordBatch, StringArray, StringBuilder, TimestampMillisecondBuilder,
+    ArrayRef, BooleanBuilder, Decimal128Builder, Int32Builder, Int64Builder, ListBuilder,
+    RecordBatch, StringArray, StringBuilder, TimestampMillisecondBuilder,
 };
 use arrow::buffer::{Buffer, OffsetBuffer};
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
-use rayon::prelude::*;
 use ringlake_model::{
     BaseCallLogRecord, CallLogRecord, CallLogRecordLegInfo, CallLogRecordingInfo, Money,
 };
@@ -333,7 +332,7 @@ pub(crate) fn recording_columns<'a>() -> Vec<(&'static str, Col<RecordingRow<'a>
 }
 
 /// Builds one batch of `schema` from `rows` (already in output order).
-pub(crate) fn build_batch<R: HasBase + Sync>(
+pub(crate) fn build_batch<R: HasBase>(
     schema: &SchemaRef,
     columns: &[(&'static str, Col<R>)],
     rows: &[R],
@@ -347,11 +346,11 @@ pub(crate) fn build_batch<R: HasBase + Sync>(
 /// Builds one batch of `schema` with a row made by `row` of each of `items` (already in
 /// output order). A block's rows are made just before its columns read them, so each record
 /// is brought into cache once for both.
-pub(crate) fn build_batch_of<'a, I: Sync, R: HasBase>(
+pub(crate) fn build_batch_of<'a, I, R: HasBase>(
     schema: &SchemaRef,
     columns: &[(&'static str, Col<R>)],
     items: &'a [I],
-    row: impl Fn(&'a I) -> R + Sync,
+    row: impl Fn(&'a I) -> R,
 ) -> Result<RecordBatch, ArrowError> {
     build_blocks(schema, columns, items.len(), |range, fill| {
         let rows: Vec<R> = items[range].iter().map(&row).collect();
@@ -360,23 +359,18 @@ pub(crate) fn build_batch_of<'a, I: Sync, R: HasBase>(
     })
 }
 
-/// Hands `fill` the rows of a range of a batch's `len` rows.
-type Blocks<'a, R> = dyn Fn(Range<usize>, &mut Fill<'_, R>) -> Result<(), ArrowError> + Sync + 'a;
 /// Takes a block's rows into the builders.
 type Fill<'f, R> = dyn FnMut(&[&R]) -> Result<(), ArrowError> + 'f;
 
-/// The batch of `len` rows that `blocks` hands over a block at a time.
-///
-/// Each chunk of rows is built a block at a time: a block's records stay in cache while
-/// every column takes its values from them. (Column by column over a whole day, each column
-/// walked all the day's records again: ~60 passes over tens of megabytes scattered across
-/// the heap.) A day of most accounts is one chunk: days are built while the next window
-/// decodes, which keeps the other cores busy, and a single chunk needs no joining copy.
+/// The batch of `len` rows that `blocks` hands over a block at a time: a block's records
+/// stay in cache while every column takes its values from them. (Column by column, each
+/// column walked all the records again: ~60 passes over megabytes scattered across the
+/// heap.) Batches are built one per page, pages on all cores.
 fn build_blocks<R: HasBase>(
     schema: &SchemaRef,
     columns: &[(&'static str, Col<R>)],
     len: usize,
-    blocks: impl Fn(Range<usize>, &mut Fill<'_, R>) -> Result<(), ArrowError> + Sync,
+    blocks: impl Fn(Range<usize>, &mut Fill<'_, R>) -> Result<(), ArrowError>,
 ) -> Result<RecordBatch, ArrowError> {
     let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
     let expected: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
@@ -385,49 +379,16 @@ fn build_blocks<R: HasBase>(
             "column getters {names:?} do not match the schema {expected:?}"
         )));
     }
-    let starts: Vec<usize> = (0..len.max(1)).step_by(CHUNK_ROWS).collect();
-    let chunks = starts
-        .par_iter()
-        .map(|&start| build_chunk(columns, start..(start + CHUNK_ROWS).min(len), &blocks))
-        .collect::<Result<Vec<Vec<ArrayRef>>, _>>()?;
-    let arrays = (0..columns.len())
-        .into_par_iter()
-        .map(|i| {
-            let parts: Vec<&dyn Array> = chunks.iter().map(|c| c[i].as_ref()).collect();
-            if let [_] = parts.as_slice() {
-                return Ok(Arc::clone(&chunks[0][i]));
-            }
-            let bytes = parts.iter().map(|a| text_bytes(*a)).sum();
-            if bytes > MAX_TEXT_BYTES {
-                return Err(text_overflow(columns[i].0, bytes));
-            }
-            arrow::compute::concat(&parts)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    RecordBatch::try_new(schema.clone(), arrays)
-}
-
-/// Rows a core builds on its own; larger batches are built in chunks on all cores.
-const CHUNK_ROWS: usize = 65_536;
-/// Rows whose records stay in cache while each column reads them.
-const BLOCK_ROWS: usize = 128;
-
-/// The arrays of the rows in `chunk`, in `columns` order.
-fn build_chunk<R: HasBase>(
-    columns: &[(&'static str, Col<R>)],
-    chunk: Range<usize>,
-    blocks: &Blocks<'_, R>,
-) -> Result<Vec<ArrayRef>, ArrowError> {
     let mut builders: Vec<Builder> = columns
         .iter()
         .map(|(_, col)| match col {
-            Col::Row(g) => Builder::new(g, chunk.len()),
-            Col::Base(g) => Builder::new(g, chunk.len()),
+            Col::Row(g) => Builder::new(g, len),
+            Col::Base(g) => Builder::new(g, len),
         })
         .collect::<Result<_, _>>()?;
     let uses_base = columns.iter().any(|(_, c)| matches!(c, Col::Base(_)));
-    for start in chunk.clone().step_by(BLOCK_ROWS) {
-        let end = (start + BLOCK_ROWS).min(chunk.end);
+    for start in (0..len).step_by(BLOCK_ROWS) {
+        let end = (start + BLOCK_ROWS).min(len);
         blocks(start..end, &mut |rows: &[&R]| {
             let bases: Vec<&BaseCallLogRecord> = rows.iter().filter_map(|r| r.base()).collect();
             if uses_base && bases.len() != rows.len() {
@@ -444,28 +405,25 @@ fn build_chunk<R: HasBase>(
             Ok(())
         })?;
     }
-    builders.into_iter().map(Builder::finish).collect()
+    let arrays = builders
+        .into_iter()
+        .map(Builder::finish)
+        .collect::<Result<Vec<_>, _>>()?;
+    RecordBatch::try_new(schema.clone(), arrays)
 }
+
+/// Rows whose records stay in cache while each column reads them.
+const BLOCK_ROWS: usize = 128;
 
 /// The most text a `Utf8` column can hold: its offsets are `i32`.
 const MAX_TEXT_BYTES: usize = i32::MAX as usize;
 
 /// Arrow's string builders panic past [`MAX_TEXT_BYTES`]; huge values are data from outside,
 /// so they are checked first and become an error.
-fn text_overflow(name: &str, bytes: usize) -> ArrowError {
+pub(crate) fn text_overflow(name: &str, bytes: usize) -> ArrowError {
     ArrowError::InvalidArgumentError(format!(
         "column {name} would hold {bytes} bytes of text, more than one batch can (2 GiB)"
     ))
-}
-/// Bytes of text in a `Utf8` or `List<Utf8>` array; 0 for other types.
-fn text_bytes(array: &dyn Array) -> usize {
-    if let Some(a) = array.as_any().downcast_ref::<StringArray>() {
-        a.values().len()
-    } else if let Some(a) = array.as_any().downcast_ref::<ListArray>() {
-        text_bytes(a.values().as_ref())
-    } else {
-        0
-    }
 }
 
 /// One column's Arrow builder, of the type its getter reads.
@@ -666,6 +624,7 @@ mod tests {
     use crate::schema::{
         ACTIVE_CALLS_SCHEMA, CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA,
     };
+    use arrow::array::Array;
 
     fn names<R>(cols: &[(&'static str, Col<R>)]) -> Vec<&'static str> {
         cols.iter().map(|(n, _)| *n).collect()

@@ -80,6 +80,17 @@ pub enum Error {
         date: chrono::NaiveDate,
         error: arrow::error::ArrowError,
     },
+    /// Building the Arrow rows of one page failed: a schema/builder mismatch (a bug, not
+    /// bad data), or a page too large for one batch.
+    #[error(
+        "cannot build the rows of raw page {}: {}: unless the message says the page holds too much text for one batch, this is a bug in ringlake, please report this line",
+        one_line(path.display()),
+        one_line(error)
+    )]
+    PageRows {
+        path: PathBuf,
+        error: arrow::error::ArrowError,
+    },
     /// The caller's `emit` of [`crate::transform_by_day`] failed (loading a day); its
     /// error, whole, for the caller to unwrap.
     #[error(transparent)]
@@ -145,6 +156,10 @@ mod tests {
             Error::Arrow {
                 table: "calls",
                 date: chrono::NaiveDate::MIN,
+                error: arrow::error::ArrowError::InvalidArgumentError("a\nb".into()),
+            },
+            Error::PageRows {
+                path: path(),
                 error: arrow::error::ArrowError::InvalidArgumentError("a\nb".into()),
             },
         ];

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
+use arrow::error::ArrowError;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_model::{BaseCallLogRecord, ExtensionRecord};
@@ -12,7 +12,7 @@ use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{PageLayout, snapshot_date_of_page};
 use crate::pipeline::{
-    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, gather,
+    Keyed, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput, gather,
 };
 use crate::schema::{EXTENSIONS_SCHEMA, tables};
 
@@ -61,8 +61,28 @@ impl Stream for Extensions {
         vec![(tables::EXTENSIONS, &EXTENSIONS_SCHEMA)]
     }
 
-    fn build(&self, day: NaiveDate, items: &mut [Box<Self::Item>]) -> Result<Vec<RecordBatch>> {
-        build_day(day, items)
+    fn build_page(&self, items: &[Box<SnapshotExtension>]) -> Result<PageRows, ArrowError> {
+        let rows: Vec<ExtensionRow<'_>> = items
+            .iter()
+            .map(|e| ExtensionRow {
+                id: e.id,
+                rec: &e.rec,
+                extra_json: extra_json(e.rec.unknown_fields()),
+                references_json: json_text(e.rec.references.as_ref()),
+                roles_json: json_text(e.rec.roles.as_ref()),
+                scales_json: json_text(
+                    e.rec.profile_image.as_ref().and_then(|p| p.scales.as_ref()),
+                ),
+            })
+            .collect();
+        Ok(PageRows {
+            batches: vec![build_batch(
+                &EXTENSIONS_SCHEMA,
+                &extension_columns(),
+                &rows,
+            )?],
+            child_starts: Vec::new(),
+        })
     }
 
     fn page_context(&self, path: &Path) -> Result<NaiveDate> {
@@ -78,25 +98,6 @@ impl Stream for Extensions {
             Err(e) => Read::Dead(e.to_string()),
         }
     }
-}
-
-fn build_day(day: NaiveDate, items: &mut [Box<SnapshotExtension>]) -> Result<Vec<RecordBatch>> {
-    items.sort_by_key(|e| e.id);
-    let rows: Vec<ExtensionRow<'_>> = items
-        .iter()
-        .map(|e| ExtensionRow {
-            id: e.id,
-            rec: &e.rec,
-            extra_json: extra_json(e.rec.unknown_fields()),
-            references_json: json_text(e.rec.references.as_ref()),
-            roles_json: json_text(e.rec.roles.as_ref()),
-            scales_json: json_text(e.rec.profile_image.as_ref().and_then(|p| p.scales.as_ref())),
-        })
-        .collect();
-    Ok(vec![
-        build_batch(&EXTENSIONS_SCHEMA, &extension_columns(), &rows)
-            .map_err(arrow_error(tables::EXTENSIONS, day))?,
-    ])
 }
 
 /// One `extensions` row.

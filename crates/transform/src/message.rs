@@ -3,9 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
-use chrono::NaiveDate;
+use arrow::error::ArrowError;
 use chrono_tz::Tz;
 use ringlake_model::{MessageAttachmentInfo, MessageRecord, MessageStoreCallerInfoTo};
 
@@ -13,8 +12,8 @@ use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{PageLayout, mailbox_of_page, mailbox_of_uri};
 use crate::pipeline::{
-    Keyed, PageShapes, Read, Stream, TransformOptions, TransformOutput, arrow_error, gather,
-    partition_day,
+    Keyed, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput, gather,
+    partition_day, starts,
 };
 use crate::schema::{
     MESSAGE_ATTACHMENTS_SCHEMA, MESSAGE_RECIPIENTS_SCHEMA, MESSAGES_SCHEMA, tables,
@@ -82,8 +81,8 @@ impl Stream for Messages {
         ]
     }
 
-    fn build(&self, day: NaiveDate, items: &mut [Box<Self::Item>]) -> Result<Vec<RecordBatch>> {
-        build_day(day, items)
+    fn build_page(&self, items: &[Box<MessageItem>]) -> Result<PageRows, ArrowError> {
+        build_page(items)
     }
 
     fn page_context(&self, path: &Path) -> Result<Option<i64>> {
@@ -130,8 +129,8 @@ impl Stream for Messages {
     }
 }
 
-fn build_day(day: NaiveDate, items: &mut [Box<MessageItem>]) -> Result<Vec<RecordBatch>> {
-    items.sort_by_key(|m| (m.mailbox, m.id));
+/// The rows of `items` in the three message tables.
+fn build_page(items: &[Box<MessageItem>]) -> Result<PageRows, ArrowError> {
     let messages: Vec<MessageRow<'_>> = items
         .iter()
         .map(|item| MessageRow {
@@ -140,7 +139,6 @@ fn build_day(day: NaiveDate, items: &mut [Box<MessageItem>]) -> Result<Vec<Recor
             vm_side_recipients_json: json_text(item.rec.vm_side_recipients.as_ref()),
         })
         .collect();
-    // Children come out in key order: messages are sorted, indexes ascend.
     let recipients: Vec<RecipientRow<'_>> = items
         .iter()
         .flat_map(|m| {
@@ -169,22 +167,25 @@ fn build_day(day: NaiveDate, items: &mut [Box<MessageItem>]) -> Result<Vec<Recor
                 })
         })
         .collect();
-    Ok(vec![
-        build_batch(&MESSAGES_SCHEMA, &message_columns(), &messages)
-            .map_err(arrow_error(tables::MESSAGES, day))?,
-        build_batch(
-            &MESSAGE_RECIPIENTS_SCHEMA,
-            &recipient_columns(),
-            &recipients,
-        )
-        .map_err(arrow_error(tables::MESSAGE_RECIPIENTS, day))?,
-        build_batch(
-            &MESSAGE_ATTACHMENTS_SCHEMA,
-            &attachment_columns(),
-            &attachments,
-        )
-        .map_err(arrow_error(tables::MESSAGE_ATTACHMENTS, day))?,
-    ])
+    Ok(PageRows {
+        batches: vec![
+            build_batch(&MESSAGES_SCHEMA, &message_columns(), &messages)?,
+            build_batch(
+                &MESSAGE_RECIPIENTS_SCHEMA,
+                &recipient_columns(),
+                &recipients,
+            )?,
+            build_batch(
+                &MESSAGE_ATTACHMENTS_SCHEMA,
+                &attachment_columns(),
+                &attachments,
+            )?,
+        ],
+        child_starts: vec![
+            starts(items.iter().map(|m| m.rec.to.len())),
+            starts(items.iter().map(|m| m.rec.attachments.len())),
+        ],
+    })
 }
 
 fn index_i32(i: usize) -> i32 {

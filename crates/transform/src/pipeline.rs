@@ -1,15 +1,18 @@
 //! What every stream's transform shares: options, output types, and the run itself —
-//! pages decoded in parallel, unreadable records to dead letters, duplicates dropped,
-//! records split by partition day and filtered by [`TransformOptions::days`], batches
-//! built per day in parallel.
+//! pages decoded and turned into Arrow rows in parallel, unreadable records to dead
+//! letters, duplicates dropped, rows split by partition day and filtered by
+//! [`TransformOptions::days`], each day's batches taken out of its pages' rows and sorted.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use arrow::array::RecordBatch;
+use arrow::array::{Array, RecordBatch};
+use arrow::compute::{SortColumn, interleave, lexsort_to_indices};
 use arrow::datatypes::SchemaRef;
+use arrow::error::ArrowError;
 use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 use foldhash::{HashMap, HashMapExt};
@@ -19,9 +22,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tracing::{debug, info};
 
+use crate::columns::text_overflow;
 use crate::error::{Error, Result};
 use crate::layout::{PageLayout, corrupt_page_remedy, parse_day_dir};
 use crate::pages::read_page_bytes;
+use crate::schema::SORT_KEY_METADATA;
 
 /// How to transform.
 #[non_exhaustive]
@@ -119,7 +124,7 @@ pub struct DeadLetter {
 
 /// A record that has a key to deduplicate on.
 pub(crate) trait Keyed {
-    type Key: Eq + Hash;
+    type Key: Eq + Hash + Send;
     fn key(&self) -> Self::Key;
     /// The copy with the newest value wins; `None` is oldest.
     fn last_modified(&self) -> Option<i64>;
@@ -145,7 +150,7 @@ pub(crate) enum Read<T> {
 
 /// One stream: how its pages are read and what tables its records become.
 pub(crate) trait Stream: Sync {
-    type Item: Keyed + Send;
+    type Item: Keyed + Send + Sync;
     /// Its name in the log (`call-log`).
     const NAME: &'static str;
     /// What a page's path says about its records (mailbox, snapshot…).
@@ -155,11 +160,10 @@ pub(crate) trait Stream: Sync {
     const SHAPES: PageShapes;
     /// Where its pages sit in the raw zone (what to do about a corrupt one).
     const LAYOUT: PageLayout;
-    /// Its tables, parent table first, each with its schema.
+    /// Its tables, parent table first, each with its schema (whose sort key orders a day).
     fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)>;
-    /// The batches of one partition day, in [`Stream::tables`] order, each sorted by its
-    /// table's key.
-    fn build(&self, day: NaiveDate, items: &mut [Box<Self::Item>]) -> Result<Vec<RecordBatch>>;
+    /// The rows of `items`, in the order given, in each of [`Stream::tables`].
+    fn build_page(&self, items: &[Box<Self::Item>]) -> Result<PageRows, ArrowError>;
     fn page_context(&self, path: &Path) -> Result<Self::PageContext>;
     fn read(&self, raw: &str, ctx: &Self::PageContext, tz: Tz) -> Read<Self::Item>;
     /// Every record of a list page `{"records": [...]}` read in one pass over its bytes, or
@@ -176,17 +180,54 @@ pub(crate) trait Stream: Sync {
     }
 }
 
-struct Found<T> {
-    /// Boxed: records are large inline (a call-log record is over a kilobyte), and a found
-    /// record is moved several times before its day is built.
-    item: Box<T>,
-    day: NaiveDate,
-    page: usize,
-    index: usize,
+/// A page's rows in each of its stream's tables, built as soon as the page is decoded,
+/// while its records are still in cache. A day then waits as Arrow arrays (a fraction of
+/// the records' size in memory), and records are freed by the core that read them.
+pub(crate) struct PageRows {
+    /// In [`Stream::tables`] order. The parent table has a row per record, in record order;
+    /// a child table has each record's rows next to each other, records in the same order.
+    pub batches: Vec<RecordBatch>,
+    /// For each child table: where each record's rows start in its batch, then the end.
+    pub child_starts: Vec<Vec<usize>>,
 }
 
-struct DecodedPage<T> {
-    found: Vec<Found<T>>,
+/// Where each of a series of row groups starts, given their lengths, then the end: the
+/// [`PageRows::child_starts`] of a child table.
+pub(crate) fn starts(lengths: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut at = 0;
+    std::iter::once(0)
+        .chain(lengths.into_iter().map(|n| {
+            at += n;
+            at
+        }))
+        .collect()
+}
+
+/// A readable record of a page: what deduplication compares, and where its rows are.
+struct Found<K> {
+    key: K,
+    day: NaiveDate,
+    pick: Pick,
+}
+
+/// Where a record's rows are, and what decides between two copies of it. A page's rows
+/// are freed when the last of its records' picks is (taken out with its day, or replaced
+/// by a newer copy).
+struct Pick {
+    last_modified: Option<i64>,
+    page: usize,
+    /// Its position in the page's `records` (or bulk array).
+    index: usize,
+    rows: Arc<PageRows>,
+    /// Its row in `rows`.
+    row: usize,
+}
+
+/// What [`decode_page`] makes of a page of stream `S`.
+type Decoded<S> = DecodedPage<<<S as Stream>::Item as Keyed>::Key>;
+
+struct DecodedPage<K> {
+    found: Vec<Found<K>>,
     dead_letters: Vec<DeadLetter>,
     records: usize,
     deleted_stubs: usize,
@@ -216,14 +257,15 @@ pub(crate) type Emit<'e> = dyn FnMut(DayTables) -> Result<()> + 'e;
 /// the window was cut in, to a day at most this far from it (zones span UTC−12…UTC+14).
 const WINDOW_REACH_DAYS: u64 = 2;
 
-/// The run of one stream: pages decoded in parallel, duplicates dropped, records split by
-/// partition day and filtered by [`TransformOptions::days`], each day's batches built (days
-/// in parallel, and while the next window decodes) and handed to `emit` in day order.
+/// The run of one stream: pages decoded and turned into rows in parallel, duplicates
+/// dropped, records split by partition day and filtered by [`TransformOptions::days`], each
+/// day's batches taken out of its pages' rows and sorted by their tables' keys (days in
+/// parallel, and while the next window decodes) and handed to `emit` in day order.
 ///
-/// Memory is bounded by a few days of records, not by the input: pages of day windows
+/// Memory is bounded by a few days of rows, not by the input: pages of day windows
 /// (`call-log/<YYYY-MM-DD>/…`) are decoded window by window, oldest first, and a day is
 /// built and emitted as soon as no later window can add to it; pages outside day windows
-/// (sync sessions, other tools' layouts) are decoded first, and their records wait for
+/// (sync sessions, other tools' layouts) are decoded first, and their rows wait for
 /// their day. A record id seen more than once keeps the copy with the newest
 /// `last_modified` (ties: the later page file by path, then the later position in the page),
 /// independent of the order the pages were given or decoded in, and the kept copy's day is
@@ -241,10 +283,11 @@ pub(crate) fn run<S: Stream>(
     opts: &TransformOptions,
     emit: &mut Emit<'_>,
 ) -> Result<TransformSummary> {
+    let tables = stream.tables();
     let mut run = Run {
         pages,
         opts,
-        tables: stream.tables(),
+        tables: tables.clone(),
         pending: BTreeMap::new(),
         winners: HashMap::new(),
         done_below: None,
@@ -266,9 +309,9 @@ pub(crate) fn run<S: Stream>(
                 group
                     .par_iter()
                     .map(|&i| decode_page(stream, i, &pages[i], opts.time_zone))
-                    .collect::<Vec<Result<DecodedPage<S::Item>>>>()
+                    .collect::<Vec<Result<Decoded<S>>>>()
             },
-            || build_days(stream, std::mem::take(&mut ready)),
+            || build_days(&tables, std::mem::take(&mut ready)),
         );
         run.emit(built, emit)?;
         for page in decoded {
@@ -289,7 +332,7 @@ pub(crate) fn run<S: Stream>(
     }
     // The last window's complete days, then every day left.
     ready.append(&mut run.take_ready(None));
-    run.emit(build_days(stream, ready), emit)?;
+    run.emit(build_days(&tables, ready), emit)?;
     info!(
         stream = S::NAME,
         pages = run.summary.stats.pages,
@@ -307,14 +350,14 @@ pub(crate) fn run<S: Stream>(
 }
 
 /// The state of [`run`] between windows.
-struct Run<'a, T: Keyed> {
+struct Run<'a, K> {
     pages: &'a [PathBuf],
     opts: &'a TransformOptions,
     tables: Vec<(&'static str, &'static SchemaRef)>,
-    /// Decoded records of the days not emitted yet; `None` where a newer copy replaced one.
-    pending: BTreeMap<NaiveDate, Vec<Option<Found<T>>>>,
+    /// Records of the days not emitted yet; `None` where a newer copy replaced one.
+    pending: BTreeMap<NaiveDate, Vec<Option<Pick>>>,
     /// Where the kept copy of each pending key is (day, position).
-    winners: HashMap<T::Key, (NaiveDate, usize)>,
+    winners: HashMap<K, (NaiveDate, usize)>,
     /// Days before this one have been emitted.
     done_below: Option<NaiveDate>,
     summary: TransformSummary,
@@ -323,22 +366,21 @@ struct Run<'a, T: Keyed> {
     rows: usize,
 }
 
-impl<T: Keyed + Send> Run<'_, T> {
+impl<K: Eq + Hash> Run<'_, K> {
     /// Keeps `f` unless a pending copy of its key is newer; see [`run`] for which one.
-    fn add(&mut self, f: Found<T>) {
+    fn add(&mut self, f: Found<K>) {
         let pages = self.pages;
-        let newer = |a: &Found<T>, b: &Found<T>| {
-            (a.item.last_modified(), &pages[a.page], a.index)
-                > (b.item.last_modified(), &pages[b.page], b.index)
+        let newer = |a: &Pick, b: &Pick| {
+            (a.last_modified, &pages[a.page], a.index) > (b.last_modified, &pages[b.page], b.index)
         };
-        let (day, key) = (f.day, f.item.key());
+        let Found { key, day, pick } = f;
         let slot = match self.winners.get(&key) {
             None => None,
             Some(&(d, i)) => {
                 self.summary.stats.duplicates_dropped += 1;
                 let current = self.pending.get_mut(&d).and_then(|v| v.get_mut(i));
                 match current {
-                    Some(current) if current.as_ref().is_some_and(|c| !newer(&f, c)) => return,
+                    Some(current) if current.as_ref().is_some_and(|c| !newer(&pick, c)) => return,
                     Some(current) => Some(current),
                     None => None,
                 }
@@ -349,12 +391,12 @@ impl<T: Keyed + Send> Run<'_, T> {
         }
         let slots = self.pending.entry(day).or_default();
         self.winners.insert(key, (day, slots.len()));
-        slots.push(Some(f));
+        slots.push(Some(pick));
     }
 
     /// Takes out every day before `bound` (every day left when `None`), with the asked-for
     /// days that have no records as empty days: no later window can add to them.
-    fn take_ready(&mut self, bound: Option<NaiveDate>) -> BTreeMap<NaiveDate, Vec<Box<T>>> {
+    fn take_ready(&mut self, bound: Option<NaiveDate>) -> BTreeMap<NaiveDate, DayRows> {
         let later = match bound {
             Some(b) => self.pending.split_off(&b),
             None => BTreeMap::new(),
@@ -364,19 +406,19 @@ impl<T: Keyed + Send> Run<'_, T> {
             Some(b) => self.winners.retain(|_, &mut (day, _)| day >= b),
             None => self.winners.clear(),
         }
-        let mut by_day: BTreeMap<NaiveDate, Vec<Box<T>>> = BTreeMap::new();
-        for (day, found) in ready {
-            let kept: Vec<Box<T>> = found.into_iter().flatten().map(|f| f.item).collect();
+        let mut by_day: BTreeMap<NaiveDate, DayRows> = BTreeMap::new();
+        for (day, picks) in ready {
+            let kept = picks.into_iter().flatten();
             if self
                 .opts
                 .days
                 .as_ref()
                 .is_some_and(|days| !days.contains(&day))
             {
-                self.summary.stats.outside_days_dropped += kept.len();
+                self.summary.stats.outside_days_dropped += kept.count();
                 continue;
             }
-            by_day.insert(day, kept);
+            by_day.insert(day, DayRows::of(kept));
         }
         if let Some(days) = &self.opts.days {
             let from = self.done_below.map_or(Bound::Unbounded, Bound::Included);
@@ -408,21 +450,106 @@ impl<T: Keyed + Send> Run<'_, T> {
     }
 }
 
+/// The kept records of a partition day: the pages their rows are in, and each record as
+/// (position in `pages`, its row in that page).
+#[derive(Default)]
+struct DayRows {
+    pages: Vec<Arc<PageRows>>,
+    records: Vec<(usize, usize)>,
+}
+
+impl DayRows {
+    fn of(picks: impl Iterator<Item = Pick>) -> Self {
+        let mut day = DayRows::default();
+        let mut position: HashMap<usize, usize> = HashMap::new();
+        for pick in picks {
+            let p = *position.entry(pick.page).or_insert_with(|| {
+                day.pages.push(pick.rows);
+                day.pages.len() - 1
+            });
+            day.records.push((p, pick.row));
+        }
+        day
+    }
+}
+
 /// A partition day's batches, in the stream's table order.
 type Built = (NaiveDate, Vec<RecordBatch>);
 
-/// Builds each day's batches (days in parallel) and frees its records on all cores.
-fn build_days<S: Stream>(
-    stream: &S,
-    days: BTreeMap<NaiveDate, Vec<Box<S::Item>>>,
+/// Builds each day's batches (days in parallel).
+fn build_days(
+    tables: &[(&'static str, &'static SchemaRef)],
+    days: BTreeMap<NaiveDate, DayRows>,
 ) -> Vec<Result<Built>> {
     days.into_par_iter()
-        .map(|(day, mut items)| {
-            let batches = stream.build(day, &mut items);
-            items.into_par_iter().for_each(drop);
+        .map(|(day, rows)| {
+            let batches = tables
+                .par_iter()
+                .enumerate()
+                .map(|(t, &(table, schema))| {
+                    day_batch(schema, &rows, t).map_err(arrow_error(table, day))
+                })
+                .collect::<Result<Vec<_>>>();
             batches.map(|b| (day, b))
         })
         .collect()
+}
+
+/// Table `t`'s batch of a day: the rows of its records, sorted by the table's key.
+fn day_batch(schema: &SchemaRef, day: &DayRows, t: usize) -> Result<RecordBatch, ArrowError> {
+    let mut picks: Vec<(usize, usize)> = match t.checked_sub(1) {
+        None => day.records.clone(),
+        Some(child) => day
+            .records
+            .iter()
+            .flat_map(|&(p, r)| {
+                let starts = &day.pages[p].child_starts[child];
+                (starts[r]..starts[r + 1]).map(move |row| (p, row))
+            })
+            .collect(),
+    };
+    if picks.is_empty() {
+        return Ok(RecordBatch::new_empty(Arc::clone(schema)));
+    }
+    let column = |i: usize| -> Vec<&dyn Array> {
+        day.pages
+            .iter()
+            .map(|p| p.batches[t].column(i).as_ref())
+            .collect()
+    };
+    let take = |i: usize, picks: &[(usize, usize)]| {
+        interleave(&column(i), picks).map_err(|e| match e {
+            ArrowError::OffsetOverflowError(bytes) => text_overflow(schema.field(i).name(), bytes),
+            e => e,
+        })
+    };
+    // Keys are unique (a record's key, and a child's index within it), so any sort is
+    // deterministic.
+    let keys = sort_key(schema)?
+        .into_iter()
+        .map(|i| {
+            Ok(SortColumn {
+                values: take(i, &picks)?,
+                options: None,
+            })
+        })
+        .collect::<Result<Vec<_>, ArrowError>>()?;
+    let order = lexsort_to_indices(&keys, None)?;
+    picks = order.values().iter().map(|&i| picks[i as usize]).collect();
+    let columns = (0..schema.fields().len())
+        .into_par_iter()
+        .map(|i| take(i, &picks))
+        .collect::<Result<Vec<_>, _>>()?;
+    RecordBatch::try_new(Arc::clone(schema), columns)
+}
+
+/// The positions of the columns of `schema`'s sort key ([`SORT_KEY_METADATA`]).
+fn sort_key(schema: &SchemaRef) -> Result<Vec<usize>, ArrowError> {
+    let key = schema
+        .metadata()
+        .get(SORT_KEY_METADATA)
+        .ok_or_else(|| ArrowError::SchemaError("the table has no sort key".into()))?;
+    key.split(',').map(|name| schema.index_of(name)).collect()
 }
 
 /// `BTreeSet::range` panics on an empty or inverted range; this says whether it is not.
@@ -587,44 +714,78 @@ fn bulk_item(raw: &RawValue) -> PageRecord<'_> {
     }
 }
 
-fn decode_page<S: Stream>(
+/// Reads page `page` at `path` and builds its rows; its records are freed on the way out,
+/// by the core that read them, while they are still in its cache.
+fn decode_page<S: Stream>(stream: &S, page: usize, path: &Path, tz: Tz) -> Result<Decoded<S>> {
+    let (readable, mut out) = read_page(stream, path, tz)?;
+    if readable.items.is_empty() {
+        return Ok(out);
+    }
+    let rows = stream
+        .build_page(&readable.items)
+        .map_err(|error| Error::PageRows {
+            path: path.to_path_buf(),
+            error,
+        })?;
+    let rows = Arc::new(rows);
+    out.found = readable
+        .items
+        .iter()
+        .zip(readable.places)
+        .enumerate()
+        .map(|(row, (item, (day, index)))| Found {
+            key: item.key(),
+            day,
+            pick: Pick {
+                last_modified: item.last_modified(),
+                page,
+                index,
+                rows: Arc::clone(&rows),
+                row,
+            },
+        })
+        .collect();
+    Ok(out)
+}
+
+/// A page's readable records, and the day and position in the page of each.
+struct Readable<T> {
+    items: Vec<Box<T>>,
+    places: Vec<(NaiveDate, usize)>,
+}
+
+/// The readable records of the page at `path`, and its counts and dead letters (the
+/// page's `found` is left for [`decode_page`] to fill).
+fn read_page<S: Stream>(
     stream: &S,
-    page: usize,
     path: &Path,
     tz: Tz,
-) -> Result<DecodedPage<S::Item>> {
+) -> Result<(Readable<S::Item>, Decoded<S>)> {
     let ctx = stream.page_context(path)?;
     let bytes = read_page_bytes(path, S::LAYOUT)?;
+    let mut out = DecodedPage {
+        found: Vec::new(),
+        dead_letters: Vec::new(),
+        records: 0,
+        deleted_stubs: 0,
+        bulk_skipped: 0,
+    };
     // serde reads a struct from an array too: only an object may take the one-pass path.
     let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if let Some(rows) = object
         .then(|| stream.read_list_page(&bytes, &ctx, tz))
         .flatten()
     {
-        return Ok(DecodedPage {
-            records: rows.len(),
-            found: rows
-                .into_iter()
-                .enumerate()
-                .map(|(index, (item, day))| Found {
-                    item,
-                    day,
-                    page,
-                    index,
-                })
-                .collect(),
-            dead_letters: Vec::new(),
-            deleted_stubs: 0,
-            bulk_skipped: 0,
-        });
+        out.records = rows.len();
+        let (items, days): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let places = days.into_iter().zip(0..).collect();
+        return Ok((Readable { items, places }, out));
     }
     let records = page_records(S::SHAPES, S::LAYOUT, &bytes, path)?;
-    let mut out = DecodedPage {
-        found: Vec::with_capacity(records.len()),
-        dead_letters: Vec::new(),
-        records: records.len(),
-        deleted_stubs: 0,
-        bulk_skipped: 0,
+    out.records = records.len();
+    let mut readable = Readable {
+        items: Vec::with_capacity(records.len()),
+        places: Vec::with_capacity(records.len()),
     };
     let dead_letter = |index: usize, reason: String, raw: &RawValue| DeadLetter {
         table: S::TABLE,
@@ -646,12 +807,10 @@ fn decode_page<S: Stream>(
             }
         };
         match stream.read(raw.get(), &ctx, tz) {
-            Read::Row(item, day) => out.found.push(Found {
-                item: Box::new(item),
-                day,
-                page,
-                index,
-            }),
+            Read::Row(item, day) => {
+                readable.items.push(Box::new(item));
+                readable.places.push((day, index));
+            }
             Read::DeletedStub => out.deleted_stubs += 1,
             Read::Dead(reason) => out.dead_letters.push(dead_letter(index, reason, raw)),
         }
@@ -662,7 +821,7 @@ fn decode_page<S: Stream>(
         dead_letters = out.dead_letters.len(),
         "Page decoded."
     );
-    Ok(out)
+    Ok((readable, out))
 }
 
 #[cfg(test)]
