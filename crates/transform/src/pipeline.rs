@@ -327,7 +327,8 @@ pub(crate) fn run<S: Stream>(
             }
         }
         if let Some(window) = window {
-            ready = run.take_ready(Some(window - chrono::Days::new(WINDOW_REACH_DAYS)));
+            // Later windows hold no records of days up to `window - WINDOW_REACH_DAYS`.
+            ready = run.take_ready(Some(window - chrono::Days::new(WINDOW_REACH_DAYS - 1)));
         }
     }
     // The last window's complete days, then every day left.

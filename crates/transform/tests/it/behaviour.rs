@@ -461,10 +461,15 @@ fn days_are_emitted_as_their_windows_complete() {
     })
     .unwrap_err();
     assert!(matches!(err, Error::CorruptPage { .. }), "{err}");
-    // Window 2024-02-05 completes the days before 2024-02-03; 2024-02-06 is never reached.
+    // Window 2024-02-05 completes the days up to 2024-02-03 (no later window holds records
+    // more than two days before its own); 2024-02-06 is never reached.
     assert_eq!(
         emitted,
-        [(day("2024-02-01"), 3, 3), (day("2024-02-02"), 2, 3)]
+        [
+            (day("2024-02-01"), 3, 3),
+            (day("2024-02-02"), 2, 3),
+            (day("2024-02-03"), 1, 3)
+        ]
     );
 
     // Without the corrupt page every day is handed over once, in order: those the last
@@ -484,6 +489,50 @@ fn days_are_emitted_as_their_windows_complete() {
             (day("2024-02-02"), 2),
             (day("2024-02-03"), 1),
             (day("2024-02-05"), 1)
+        ]
+    );
+}
+
+/// The farthest a window reaches: cut in UTC+14 and partitioned in UTC−12, window
+/// 2024-02-03 starts on 2024-02-01 in the partition zone. That record still joins its day,
+/// which is handed over once, whole, after that window.
+#[test]
+fn a_record_two_days_before_its_window_joins_its_day() {
+    use ringlake_transform::{RawStream, transform_by_day};
+    let tmp = tempfile::tempdir().unwrap();
+    let raw = tmp.path().join("call-log");
+    for (window, id, start) in [
+        ("2024-02-01", "a", "2024-02-01T23:00:00Z"),
+        ("2024-02-02", "b", "2024-02-02T23:00:00Z"),
+        // 10:30Z is 2024-02-03 00:30 at UTC+14 and 2024-02-01 22:30 at UTC−12.
+        ("2024-02-03", "c", "2024-02-02T10:30:00Z"),
+        ("2024-02-04", "d", "2024-02-04T23:00:00Z"),
+    ] {
+        write_page(
+            &raw.join(window).join("page-00001.json"),
+            &[record(id, start)],
+        );
+    }
+    let pages = ringlake_transform::find_pages(tmp.path(), "call-log", None).unwrap();
+    let utc_minus_12 = "Etc/GMT+12".parse().unwrap();
+    let mut emitted = Vec::new();
+    transform_by_day(
+        RawStream::CallLog,
+        &pages,
+        &TransformOptions::new().with_time_zone(utc_minus_12),
+        |d| {
+            emitted.push((d.day, strings(&d.batches[0].1, "id")));
+            Ok(())
+        },
+    )
+    .unwrap();
+    let ids = |v: &[&str]| v.iter().map(|s| Some((*s).to_owned())).collect::<Vec<_>>();
+    assert_eq!(
+        emitted,
+        [
+            (day("2024-02-01"), ids(&["a", "c"])),
+            (day("2024-02-02"), ids(&["b"])),
+            (day("2024-02-04"), ids(&["d"])),
         ]
     );
 }
