@@ -9,11 +9,12 @@ use chrono_tz::Tz;
 use ringlake_model::{CallLogRecord, Text};
 
 use crate::call_log::read_call;
-use crate::columns::{CallRow, active_call_columns, build_batch};
+use crate::columns::{BatchBuilder, CallRow, active_call_columns};
 use crate::error::Result;
 use crate::layout::{PageLayout, active_snapshot_of_page};
 use crate::pipeline::{
-    Keyed, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput, gather,
+    Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput,
+    gather,
 };
 use crate::schema::{ACTIVE_CALLS_SCHEMA, tables};
 
@@ -54,6 +55,7 @@ pub(crate) struct ActiveCalls;
 
 impl Stream for ActiveCalls {
     type Item = SnapshotCall;
+    type Builder = ActiveCallRows;
     /// The snapshot's date and instant (ms).
     type PageContext = (NaiveDate, i64);
     const NAME: &'static str = "active-calls";
@@ -65,19 +67,8 @@ impl Stream for ActiveCalls {
         vec![(tables::ACTIVE_CALLS, &ACTIVE_CALLS_SCHEMA)]
     }
 
-    fn build_page(&self, calls: &[Box<SnapshotCall>]) -> Result<PageRows, ArrowError> {
-        let rows: Vec<CallRow<'_>> = calls
-            .iter()
-            .map(|c| CallRow::new(&c.rec, Some(c.snapshot_time)))
-            .collect();
-        Ok(PageRows {
-            batches: vec![build_batch(
-                &ACTIVE_CALLS_SCHEMA,
-                &active_call_columns(),
-                &rows,
-            )?],
-            child_starts: Vec::new(),
-        })
+    fn page_builder(&self, records: usize) -> Result<ActiveCallRows, ArrowError> {
+        BatchBuilder::new(&ACTIVE_CALLS_SCHEMA, &active_call_columns(), records).map(ActiveCallRows)
     }
 
     fn page_context(&self, path: &Path) -> Result<(NaiveDate, i64)> {
@@ -96,5 +87,25 @@ impl Stream for ActiveCalls {
             ),
             Err(reason) => Read::Dead(reason),
         }
+    }
+}
+
+/// The `active_calls` rows of a page.
+pub(crate) struct ActiveCallRows(BatchBuilder);
+
+impl PageBuilder<SnapshotCall> for ActiveCallRows {
+    fn append(&mut self, calls: &[&SnapshotCall]) -> Result<(), ArrowError> {
+        let rows: Vec<CallRow<'_>> = calls
+            .iter()
+            .map(|c| CallRow::new(&c.rec, Some(c.snapshot_time)))
+            .collect();
+        self.0.append(&active_call_columns(), &rows)
+    }
+
+    fn finish(self) -> Result<PageRows, ArrowError> {
+        Ok(PageRows {
+            batches: vec![self.0.finish()?],
+            child_starts: Vec::new(),
+        })
     }
 }

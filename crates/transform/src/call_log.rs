@@ -8,14 +8,14 @@ use chrono_tz::Tz;
 use ringlake_model::{CallLogRecord, CallLogRecordingInfo, Text};
 
 use crate::columns::{
-    CallRow, LegRow, RecordingRow, build_batch, build_batch_of, call_columns, extra_json,
-    leg_columns, recording_columns,
+    BatchBuilder, CallRow, LegRow, RecordingRow, call_columns, extra_json, leg_columns,
+    recording_columns,
 };
 use crate::error::Result;
 use crate::layout::PageLayout;
 use crate::pipeline::{
-    Keyed, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput, gather,
-    partition_day, starts,
+    Keyed, PageBuilder, PageRows, PageShapes, Read, Stop, Stream, TransformOptions,
+    TransformOutput, extend_starts, for_each_record, gather, partition_day,
 };
 use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tables};
 
@@ -46,6 +46,7 @@ pub(crate) struct CallLog;
 
 impl Stream for CallLog {
     type Item = CallLogRecord;
+    type Builder = CallLogRows;
     type PageContext = ();
     const NAME: &'static str = "call-log";
     const TABLE: &'static str = tables::CALLS;
@@ -60,8 +61,8 @@ impl Stream for CallLog {
         ]
     }
 
-    fn build_page(&self, calls: &[Box<CallLogRecord>]) -> Result<PageRows, ArrowError> {
-        build_page(calls)
+    fn page_builder(&self, records: usize) -> Result<CallLogRows, ArrowError> {
+        CallLogRows::new(records)
     }
 
     fn page_context(&self, _path: &Path) -> Result<()> {
@@ -77,25 +78,16 @@ impl Stream for CallLog {
 
     fn read_list_page(
         &self,
-        bytes: &[u8],
+        text: &str,
         _ctx: &(),
         tz: Tz,
-    ) -> Option<Vec<(Box<CallLogRecord>, chrono::NaiveDate)>> {
-        #[derive(serde::Deserialize)]
-        struct Page {
-            // Boxed as they are read: the page's list then moves pointers, not records.
-            #[allow(clippy::vec_box)]
-            records: Vec<Box<CallLogRecord>>,
-        }
-        // Checked as UTF-8 once, so that its strings are not checked one by one.
-        let page: Page = serde_json::from_str(std::str::from_utf8(bytes).ok()?).ok()?;
-        page.records
-            .into_iter()
-            .map(|rec| {
-                let day = partition_day(rec.base.start_time, tz, "startTime").ok()?;
-                Some((rec, day))
-            })
-            .collect()
+        take: &mut dyn FnMut(CallLogRecord, chrono::NaiveDate) -> Result<(), Stop>,
+    ) -> Result<(), Stop> {
+        for_each_record(text, &mut |rec: CallLogRecord| {
+            let day = partition_day(rec.base.start_time, tz, "startTime")
+                .map_err(|_| Stop::Unreadable)?;
+            take(rec, day)
+        })
     }
 }
 
@@ -106,37 +98,69 @@ pub(crate) fn read_call(raw: &str, tz: Tz) -> Result<(CallLogRecord, chrono::Nai
     Ok((rec, day))
 }
 
-/// The rows of `calls` in the three call-log tables.
-fn build_page(calls: &[Box<CallLogRecord>]) -> Result<PageRows, ArrowError> {
-    let legs: Vec<(&CallLogRecord, usize)> = calls
-        .iter()
-        .flat_map(|rec| (0..rec.legs.len()).map(move |i| (&**rec, i)))
-        .collect();
-    let recordings: Vec<Vec<RecordingRow<'_>>> = calls.iter().map(|c| recordings_of(c)).collect();
-    let child_starts = vec![
-        starts(calls.iter().map(|c| c.legs.len())),
-        starts(recordings.iter().map(Vec::len)),
-    ];
-    let recordings: Vec<RecordingRow<'_>> = recordings.into_iter().flatten().collect();
-    let batches = vec![
-        build_batch_of(&CALLS_SCHEMA, &call_columns(), calls, |rec| {
-            CallRow::new(rec, None)
-        })?,
-        build_batch_of(&CALL_LEGS_SCHEMA, &leg_columns(), &legs, |&(rec, i)| {
-            let leg = &rec.legs[i];
-            LegRow {
-                call_id: &rec.id,
-                leg_index: i32::try_from(i).unwrap_or(i32::MAX),
-                leg,
-                extra_json: extra_json(leg.unknown_fields()),
-            }
-        })?,
-        build_batch(&CALL_RECORDINGS_SCHEMA, &recording_columns(), &recordings)?,
-    ];
-    Ok(PageRows {
-        batches,
-        child_starts,
-    })
+/// The rows of a page's calls in the three call-log tables.
+pub(crate) struct CallLogRows {
+    calls: BatchBuilder,
+    legs: BatchBuilder,
+    recordings: BatchBuilder,
+    /// Where each call's legs and recordings start in their batches, then the end.
+    leg_starts: Vec<usize>,
+    recording_starts: Vec<usize>,
+}
+
+impl CallLogRows {
+    fn new(calls: usize) -> Result<Self, ArrowError> {
+        Ok(CallLogRows {
+            calls: BatchBuilder::new(&CALLS_SCHEMA, &call_columns(), calls)?,
+            // Calls have a few legs and seldom a recording.
+            legs: BatchBuilder::new(&CALL_LEGS_SCHEMA, &leg_columns(), calls * 2)?,
+            recordings: BatchBuilder::new(
+                &CALL_RECORDINGS_SCHEMA,
+                &recording_columns(),
+                calls / 8,
+            )?,
+            leg_starts: Vec::with_capacity(calls + 1),
+            recording_starts: Vec::with_capacity(calls + 1),
+        })
+    }
+}
+
+impl PageBuilder<CallLogRecord> for CallLogRows {
+    fn append(&mut self, calls: &[&CallLogRecord]) -> Result<(), ArrowError> {
+        let rows: Vec<CallRow<'_>> = calls.iter().map(|rec| CallRow::new(rec, None)).collect();
+        self.calls.append(&call_columns(), &rows)?;
+
+        let legs: Vec<LegRow<'_>> = calls
+            .iter()
+            .flat_map(|rec| {
+                rec.legs.iter().enumerate().map(|(i, leg)| LegRow {
+                    call_id: &rec.id,
+                    leg_index: i32::try_from(i).unwrap_or(i32::MAX),
+                    leg,
+                    extra_json: extra_json(leg.unknown_fields()),
+                })
+            })
+            .collect();
+        self.legs.append(&leg_columns(), &legs)?;
+
+        extend_starts(&mut self.leg_starts, calls.iter().map(|c| c.legs.len()));
+        let recordings: Vec<Vec<RecordingRow<'_>>> =
+            calls.iter().map(|c| recordings_of(c)).collect();
+        extend_starts(&mut self.recording_starts, recordings.iter().map(Vec::len));
+        let recordings: Vec<RecordingRow<'_>> = recordings.into_iter().flatten().collect();
+        self.recordings.append(&recording_columns(), &recordings)
+    }
+
+    fn finish(self) -> Result<PageRows, ArrowError> {
+        Ok(PageRows {
+            batches: vec![
+                self.calls.finish()?,
+                self.legs.finish()?,
+                self.recordings.finish()?,
+            ],
+            child_starts: vec![self.leg_starts, self.recording_starts],
+        })
+    }
 }
 
 /// The recordings a call references, its own first, then its legs' in API order; each

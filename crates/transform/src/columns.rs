@@ -4,7 +4,6 @@
 //! cannot drift away from the column it fills; the names are checked against
 //! [`crate::schema`] when a batch is built, the types by `RecordBatch::try_new`.
 
-use std::ops::Range;
 use std::sync::Arc;
 
 use arrow::array::builder::NullBufferBuilder;
@@ -331,85 +330,84 @@ pub(crate) fn recording_columns<'a>() -> Vec<(&'static str, Col<RecordingRow<'a>
     ]
 }
 
-/// Builds one batch of `schema` from `rows` (already in output order).
-pub(crate) fn build_batch<R: HasBase>(
-    schema: &SchemaRef,
-    columns: &[(&'static str, Col<R>)],
-    rows: &[R],
-) -> Result<RecordBatch, ArrowError> {
-    build_blocks(schema, columns, rows.len(), |range, fill| {
-        let refs: Vec<&R> = rows[range].iter().collect();
-        fill(&refs)
-    })
+/// One batch built a few rows at a time, from rows that need not all exist at once (a
+/// page's records are read and built a few at a time, then freed). The columns are given
+/// again with each append: their getters read rows that live no longer than the append.
+pub(crate) struct BatchBuilder {
+    schema: SchemaRef,
+    builders: Vec<Builder>,
 }
 
-/// Builds one batch of `schema` with a row made by `row` of each of `items` (already in
-/// output order). A block's rows are made just before its columns read them, so each record
-/// is brought into cache once for both.
-pub(crate) fn build_batch_of<'a, I, R: HasBase>(
-    schema: &SchemaRef,
-    columns: &[(&'static str, Col<R>)],
-    items: &'a [I],
-    row: impl Fn(&'a I) -> R,
-) -> Result<RecordBatch, ArrowError> {
-    build_blocks(schema, columns, items.len(), |range, fill| {
-        let rows: Vec<R> = items[range].iter().map(&row).collect();
-        let refs: Vec<&R> = rows.iter().collect();
-        fill(&refs)
-    })
-}
-
-/// Takes a block's rows into the builders.
-type Fill<'f, R> = dyn FnMut(&[&R]) -> Result<(), ArrowError> + 'f;
-
-/// The batch of `len` rows that `blocks` hands over a block at a time: a block's records
-/// stay in cache while every column takes its values from them. (Column by column, each
-/// column walked all the records again: ~60 passes over megabytes scattered across the
-/// heap.) Batches are built one per page, pages on all cores.
-fn build_blocks<R: HasBase>(
-    schema: &SchemaRef,
-    columns: &[(&'static str, Col<R>)],
-    len: usize,
-    blocks: impl Fn(Range<usize>, &mut Fill<'_, R>) -> Result<(), ArrowError>,
-) -> Result<RecordBatch, ArrowError> {
-    let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-    let expected: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-    if names != expected {
-        return Err(ArrowError::SchemaError(format!(
-            "column getters {names:?} do not match the schema {expected:?}"
-        )));
-    }
-    let mut builders: Vec<Builder> = columns
-        .iter()
-        .map(|(_, col)| match col {
-            Col::Row(g) => Builder::new(g, len),
-            Col::Base(g) => Builder::new(g, len),
+impl BatchBuilder {
+    /// A batch of `schema` whose values `columns` read; `rows` is how many are expected
+    /// (text buffers are sized from it).
+    pub fn new<R>(
+        schema: &SchemaRef,
+        columns: &[(&'static str, Col<R>)],
+        rows: usize,
+    ) -> Result<Self, ArrowError> {
+        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+        let expected: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        if names != expected {
+            return Err(ArrowError::SchemaError(format!(
+                "column getters {names:?} do not match the schema {expected:?}"
+            )));
+        }
+        let builders = columns
+            .iter()
+            .map(|(_, col)| match col {
+                Col::Row(g) => Builder::new(g, rows),
+                Col::Base(g) => Builder::new(g, rows),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(BatchBuilder {
+            schema: schema.clone(),
+            builders,
         })
-        .collect::<Result<_, _>>()?;
-    let uses_base = columns.iter().any(|(_, c)| matches!(c, Col::Base(_)));
-    for start in (0..len).step_by(BLOCK_ROWS) {
-        let end = (start + BLOCK_ROWS).min(len);
-        blocks(start..end, &mut |rows: &[&R]| {
-            let bases: Vec<&BaseCallLogRecord> = rows.iter().filter_map(|r| r.base()).collect();
-            if uses_base && bases.len() != rows.len() {
+    }
+
+    /// Appends `rows`, read by `columns` (the list given to [`BatchBuilder::new`]), a block
+    /// at a time: a block's records stay in cache while every column takes its values from
+    /// them.
+    pub fn append<R: HasBase>(
+        &mut self,
+        columns: &[(&'static str, Col<R>)],
+        rows: &[R],
+    ) -> Result<(), ArrowError> {
+        if columns.len() != self.builders.len() {
+            return Err(ArrowError::SchemaError(format!(
+                "{} column getters for {} columns",
+                columns.len(),
+                self.builders.len()
+            )));
+        }
+        let uses_base = columns.iter().any(|(_, c)| matches!(c, Col::Base(_)));
+        for block in rows.chunks(BLOCK_ROWS) {
+            let block: Vec<&R> = block.iter().collect();
+            let bases: Vec<&BaseCallLogRecord> = block.iter().filter_map(|r| r.base()).collect();
+            if uses_base && bases.len() != block.len() {
                 return Err(ArrowError::SchemaError(
                     "base columns asked of rows without a base".into(),
                 ));
             }
-            for ((name, col), builder) in columns.iter().zip(&mut builders) {
+            for ((name, col), builder) in columns.iter().zip(&mut self.builders) {
                 match col {
-                    Col::Row(g) => builder.append(name, g, rows)?,
+                    Col::Row(g) => builder.append(name, g, &block)?,
                     Col::Base(g) => builder.append(name, g, &bases)?,
                 }
             }
-            Ok(())
-        })?;
+        }
+        Ok(())
     }
-    let arrays = builders
-        .into_iter()
-        .map(Builder::finish)
-        .collect::<Result<Vec<_>, _>>()?;
-    RecordBatch::try_new(schema.clone(), arrays)
+
+    pub fn finish(self) -> Result<RecordBatch, ArrowError> {
+        let arrays = self
+            .builders
+            .into_iter()
+            .map(Builder::finish)
+            .collect::<Result<Vec<_>, _>>()?;
+        RecordBatch::try_new(self.schema, arrays)
+    }
 }
 
 /// Rows whose records stay in cache while each column reads them.
@@ -624,6 +622,17 @@ mod tests {
     use crate::schema::{
         ACTIVE_CALLS_SCHEMA, CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA,
     };
+
+    /// Builds one batch of `schema` from `rows`, in the order given.
+    fn build_batch<R: HasBase>(
+        schema: &SchemaRef,
+        columns: &[(&'static str, Col<R>)],
+        rows: &[R],
+    ) -> Result<RecordBatch, ArrowError> {
+        let mut batch = BatchBuilder::new(schema, columns, rows.len())?;
+        batch.append(columns, rows)?;
+        batch.finish()
+    }
     use arrow::array::Array;
 
     fn names<R>(cols: &[(&'static str, Col<R>)]) -> Vec<&'static str> {

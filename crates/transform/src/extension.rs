@@ -8,11 +8,12 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_model::{BaseCallLogRecord, ExtensionRecord};
 
-use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
+use crate::columns::{BatchBuilder, Col, Getter, HasBase, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{PageLayout, snapshot_date_of_page};
 use crate::pipeline::{
-    Keyed, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput, gather,
+    Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput,
+    gather,
 };
 use crate::schema::{EXTENSIONS_SCHEMA, tables};
 
@@ -50,6 +51,7 @@ pub(crate) struct Extensions;
 
 impl Stream for Extensions {
     type Item = SnapshotExtension;
+    type Builder = ExtensionRows;
     /// The snapshot date.
     type PageContext = NaiveDate;
     const NAME: &'static str = "extensions";
@@ -61,28 +63,8 @@ impl Stream for Extensions {
         vec![(tables::EXTENSIONS, &EXTENSIONS_SCHEMA)]
     }
 
-    fn build_page(&self, items: &[Box<SnapshotExtension>]) -> Result<PageRows, ArrowError> {
-        let rows: Vec<ExtensionRow<'_>> = items
-            .iter()
-            .map(|e| ExtensionRow {
-                id: e.id,
-                rec: &e.rec,
-                extra_json: extra_json(e.rec.unknown_fields()),
-                references_json: json_text(e.rec.references.as_ref()),
-                roles_json: json_text(e.rec.roles.as_ref()),
-                scales_json: json_text(
-                    e.rec.profile_image.as_ref().and_then(|p| p.scales.as_ref()),
-                ),
-            })
-            .collect();
-        Ok(PageRows {
-            batches: vec![build_batch(
-                &EXTENSIONS_SCHEMA,
-                &extension_columns(),
-                &rows,
-            )?],
-            child_starts: Vec::new(),
-        })
+    fn page_builder(&self, records: usize) -> Result<ExtensionRows, ArrowError> {
+        BatchBuilder::new(&EXTENSIONS_SCHEMA, &extension_columns(), records).map(ExtensionRows)
     }
 
     fn page_context(&self, path: &Path) -> Result<NaiveDate> {
@@ -97,6 +79,35 @@ impl Stream for Extensions {
             },
             Err(e) => Read::Dead(e.to_string()),
         }
+    }
+}
+
+/// The `extensions` rows of a page.
+pub(crate) struct ExtensionRows(BatchBuilder);
+
+impl PageBuilder<SnapshotExtension> for ExtensionRows {
+    fn append(&mut self, items: &[&SnapshotExtension]) -> Result<(), ArrowError> {
+        let rows: Vec<ExtensionRow<'_>> = items
+            .iter()
+            .map(|e| ExtensionRow {
+                id: e.id,
+                rec: &e.rec,
+                extra_json: extra_json(e.rec.unknown_fields()),
+                references_json: json_text(e.rec.references.as_ref()),
+                roles_json: json_text(e.rec.roles.as_ref()),
+                scales_json: json_text(
+                    e.rec.profile_image.as_ref().and_then(|p| p.scales.as_ref()),
+                ),
+            })
+            .collect();
+        self.0.append(&extension_columns(), &rows)
+    }
+
+    fn finish(self) -> Result<PageRows, ArrowError> {
+        Ok(PageRows {
+            batches: vec![self.0.finish()?],
+            child_starts: Vec::new(),
+        })
     }
 }
 

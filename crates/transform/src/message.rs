@@ -8,12 +8,12 @@ use arrow::error::ArrowError;
 use chrono_tz::Tz;
 use ringlake_model::{MessageAttachmentInfo, MessageRecord, MessageStoreCallerInfoTo};
 
-use crate::columns::{Col, Getter, HasBase, build_batch, extra_json, json_text};
+use crate::columns::{BatchBuilder, Col, Getter, HasBase, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{PageLayout, mailbox_of_page, mailbox_of_uri};
 use crate::pipeline::{
-    Keyed, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput, gather,
-    partition_day, starts,
+    Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput,
+    extend_starts, gather, partition_day,
 };
 use crate::schema::{
     MESSAGE_ATTACHMENTS_SCHEMA, MESSAGE_RECIPIENTS_SCHEMA, MESSAGES_SCHEMA, tables,
@@ -66,6 +66,7 @@ pub(crate) struct Messages;
 
 impl Stream for Messages {
     type Item = MessageItem;
+    type Builder = MessageRows;
     /// The mailbox named by the page's directory, if it names one.
     type PageContext = Option<i64>;
     const NAME: &'static str = "message-store";
@@ -81,8 +82,8 @@ impl Stream for Messages {
         ]
     }
 
-    fn build_page(&self, items: &[Box<MessageItem>]) -> Result<PageRows, ArrowError> {
-        build_page(items)
+    fn page_builder(&self, records: usize) -> Result<MessageRows, ArrowError> {
+        MessageRows::new(records)
     }
 
     fn page_context(&self, path: &Path) -> Result<Option<i64>> {
@@ -130,62 +131,99 @@ impl Stream for Messages {
 }
 
 /// The rows of `items` in the three message tables.
-fn build_page(items: &[Box<MessageItem>]) -> Result<PageRows, ArrowError> {
-    let messages: Vec<MessageRow<'_>> = items
-        .iter()
-        .map(|item| MessageRow {
-            item,
-            extra_json: extra_json(item.rec.unknown_fields()),
-            vm_side_recipients_json: json_text(item.rec.vm_side_recipients.as_ref()),
+/// The rows of a page's messages in the three message tables.
+pub(crate) struct MessageRows {
+    messages: BatchBuilder,
+    recipients: BatchBuilder,
+    attachments: BatchBuilder,
+    /// Where each message's recipients and attachments start in their batches, then the end.
+    recipient_starts: Vec<usize>,
+    attachment_starts: Vec<usize>,
+}
+
+impl MessageRows {
+    fn new(messages: usize) -> Result<Self, ArrowError> {
+        Ok(MessageRows {
+            messages: BatchBuilder::new(&MESSAGES_SCHEMA, &message_columns(), messages)?,
+            recipients: BatchBuilder::new(
+                &MESSAGE_RECIPIENTS_SCHEMA,
+                &recipient_columns(),
+                messages,
+            )?,
+            attachments: BatchBuilder::new(
+                &MESSAGE_ATTACHMENTS_SCHEMA,
+                &attachment_columns(),
+                messages,
+            )?,
+            recipient_starts: Vec::with_capacity(messages + 1),
+            attachment_starts: Vec::with_capacity(messages + 1),
         })
-        .collect();
-    let recipients: Vec<RecipientRow<'_>> = items
-        .iter()
-        .flat_map(|m| {
-            m.rec.to.iter().enumerate().map(|(i, to)| RecipientRow {
-                mailbox: m.mailbox,
-                message_id: m.id,
-                index: index_i32(i),
-                to,
-                extra_json: extra_json(to.extra.clone()),
+    }
+}
+
+impl PageBuilder<MessageItem> for MessageRows {
+    fn append(&mut self, items: &[&MessageItem]) -> Result<(), ArrowError> {
+        let messages: Vec<MessageRow<'_>> = items
+            .iter()
+            .map(|item| MessageRow {
+                item,
+                extra_json: extra_json(item.rec.unknown_fields()),
+                vm_side_recipients_json: json_text(item.rec.vm_side_recipients.as_ref()),
             })
-        })
-        .collect();
-    let attachments: Vec<AttachmentRow<'_>> = items
-        .iter()
-        .flat_map(|m| {
-            m.rec
-                .attachments
-                .iter()
-                .enumerate()
-                .map(|(i, att)| AttachmentRow {
+            .collect();
+        let recipients: Vec<RecipientRow<'_>> = items
+            .iter()
+            .flat_map(|m| {
+                m.rec.to.iter().enumerate().map(|(i, to)| RecipientRow {
                     mailbox: m.mailbox,
                     message_id: m.id,
                     index: index_i32(i),
-                    att,
-                    extra_json: extra_json(att.extra.clone()),
+                    to,
+                    extra_json: extra_json(to.extra.clone()),
                 })
+            })
+            .collect();
+        let attachments: Vec<AttachmentRow<'_>> = items
+            .iter()
+            .flat_map(|m| {
+                m.rec
+                    .attachments
+                    .iter()
+                    .enumerate()
+                    .map(|(i, att)| AttachmentRow {
+                        mailbox: m.mailbox,
+                        message_id: m.id,
+                        index: index_i32(i),
+                        att,
+                        extra_json: extra_json(att.extra.clone()),
+                    })
+            })
+            .collect();
+        self.messages.append(&message_columns(), &messages)?;
+        self.recipients.append(&recipient_columns(), &recipients)?;
+        self.attachments
+            .append(&attachment_columns(), &attachments)?;
+        extend_starts(
+            &mut self.recipient_starts,
+            items.iter().map(|m| m.rec.to.len()),
+        );
+        extend_starts(
+            &mut self.attachment_starts,
+            items.iter().map(|m| m.rec.attachments.len()),
+        );
+        Ok(())
+    }
+
+    fn finish(self) -> Result<PageRows, ArrowError> {
+        Ok(PageRows {
+            batches: vec![
+                self.messages.finish()?,
+                self.recipients.finish()?,
+                self.attachments.finish()?,
+            ],
+            child_starts: vec![self.recipient_starts, self.attachment_starts],
         })
-        .collect();
-    Ok(PageRows {
-        batches: vec![
-            build_batch(&MESSAGES_SCHEMA, &message_columns(), &messages)?,
-            build_batch(
-                &MESSAGE_RECIPIENTS_SCHEMA,
-                &recipient_columns(),
-                &recipients,
-            )?,
-            build_batch(
-                &MESSAGE_ATTACHMENTS_SCHEMA,
-                &attachment_columns(),
-                &attachments,
-            )?,
-        ],
-        child_starts: vec![
-            starts(items.iter().map(|m| m.rec.to.len())),
-            starts(items.iter().map(|m| m.rec.attachments.len())),
-        ],
-    })
+    }
 }
 
 fn index_i32(i: usize) -> i32 {

@@ -150,7 +150,9 @@ pub(crate) enum Read<T> {
 
 /// One stream: how its pages are read and what tables its records become.
 pub(crate) trait Stream: Sync {
-    type Item: Keyed + Send + Sync;
+    type Item: Keyed;
+    /// Builds a page's rows.
+    type Builder: PageBuilder<Self::Item>;
     /// Its name in the log (`call-log`).
     const NAME: &'static str;
     /// What a page's path says about its records (mailbox, snapshot…).
@@ -162,21 +164,123 @@ pub(crate) trait Stream: Sync {
     const LAYOUT: PageLayout;
     /// Its tables, parent table first, each with its schema (whose sort key orders a day).
     fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)>;
-    /// The rows of `items`, in the order given, in each of [`Stream::tables`].
-    fn build_page(&self, items: &[Box<Self::Item>]) -> Result<PageRows, ArrowError>;
+    /// A builder of one page's rows; `records`: about how many the page has.
+    fn page_builder(&self, records: usize) -> Result<Self::Builder, ArrowError>;
     fn page_context(&self, path: &Path) -> Result<Self::PageContext>;
     fn read(&self, raw: &str, ctx: &Self::PageContext, tz: Tz) -> Read<Self::Item>;
-    /// Every record of a list page `{"records": [...]}` read in one pass over its bytes, or
-    /// `None` when one of them cannot be read (or the stream has no such pass): the page
-    /// then goes record by record through [`Stream::read`], which finds the bad ones and
-    /// keeps their text for the dead letters.
+    /// Reads every record of a list page `{"records": [...]}` in one pass over its text,
+    /// handing each to `take` with its partition day as soon as it is read. Stops with
+    /// [`Stop::Unreadable`] when one of them cannot be read (or the stream has no such
+    /// pass): the page then goes record by record through [`Stream::read`], which finds the
+    /// bad ones and keeps their text for the dead letters.
     fn read_list_page(
         &self,
-        _bytes: &[u8],
+        _text: &str,
         _ctx: &Self::PageContext,
         _tz: Tz,
-    ) -> Option<Vec<(Box<Self::Item>, NaiveDate)>> {
-        None
+        _take: &mut dyn FnMut(Self::Item, NaiveDate) -> Result<(), Stop>,
+    ) -> Result<(), Stop> {
+        Err(Stop::Unreadable)
+    }
+}
+
+/// Builds the rows of one page in each of its stream's tables ([`PageRows`]), a few
+/// records at a time.
+pub(crate) trait PageBuilder<T> {
+    /// Adds the rows of `items` after those added before.
+    fn append(&mut self, items: &[&T]) -> Result<(), ArrowError>;
+    fn finish(self) -> Result<PageRows, ArrowError>;
+}
+
+/// Why a one-pass read of a page ([`Stream::read_list_page`]) stopped early.
+pub(crate) enum Stop {
+    /// A record it cannot take: the page goes record by record instead.
+    Unreadable,
+    /// Building the page's rows failed.
+    Build(ArrowError),
+}
+
+/// Reads each record of a list envelope `{"records": [...]}` as a `T` in one pass, handing
+/// it to `each` as soon as it is read. Stops with [`Stop::Unreadable`] where serde would not
+/// read the envelope as a struct with a `records: Vec<T>` field (other keys are skipped,
+/// `records` must be there once), and with `each`'s error.
+pub(crate) fn for_each_record<T: serde::de::DeserializeOwned>(
+    text: &str,
+    each: &mut dyn FnMut(T) -> Result<(), Stop>,
+) -> Result<(), Stop> {
+    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::borrow::Cow;
+
+    struct Envelope<'a, T> {
+        each: &'a mut dyn FnMut(T) -> Result<(), Stop>,
+        stopped: &'a mut Option<Stop>,
+    }
+    impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for Envelope<'_, T> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object {\"records\": [...]}")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = false;
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if key != "records" {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                if seen {
+                    return Err(de::Error::duplicate_field("records"));
+                }
+                seen = true;
+                map.next_value_seed(Records {
+                    each: &mut *self.each,
+                    stopped: &mut *self.stopped,
+                })?;
+            }
+            if seen {
+                Ok(())
+            } else {
+                Err(de::Error::missing_field("records"))
+            }
+        }
+    }
+    struct Records<'a, T> {
+        each: &'a mut dyn FnMut(T) -> Result<(), Stop>,
+        stopped: &'a mut Option<Stop>,
+    }
+    impl<'de, T: serde::de::DeserializeOwned> de::DeserializeSeed<'de> for Records<'_, T> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de, T: serde::de::DeserializeOwned> Visitor<'de> for Records<'_, T> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of records")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(item) = seq.next_element::<T>()? {
+                if let Err(stop) = (self.each)(item) {
+                    *self.stopped = Some(stop);
+                    return Err(de::Error::custom("stopped"));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    let mut stopped = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = de
+        .deserialize_map(Envelope::<T> {
+            each,
+            stopped: &mut stopped,
+        })
+        .and_then(|()| de.end());
+    match (read, stopped) {
+        (_, Some(stop)) => Err(stop),
+        (Ok(()), None) => Ok(()),
+        (Err(_), None) => Err(Stop::Unreadable),
     }
 }
 
@@ -191,16 +295,17 @@ pub(crate) struct PageRows {
     pub child_starts: Vec<Vec<usize>>,
 }
 
-/// Where each of a series of row groups starts, given their lengths, then the end: the
-/// [`PageRows::child_starts`] of a child table.
-pub(crate) fn starts(lengths: impl IntoIterator<Item = usize>) -> Vec<usize> {
-    let mut at = 0;
-    std::iter::once(0)
-        .chain(lengths.into_iter().map(|n| {
-            at += n;
-            at
-        }))
-        .collect()
+/// Adds to `starts` where each of a series of row groups ends, given their lengths: the
+/// [`PageRows::child_starts`] of a child table, built a few records at a time.
+pub(crate) fn extend_starts(starts: &mut Vec<usize>, lengths: impl IntoIterator<Item = usize>) {
+    if starts.is_empty() {
+        starts.push(0);
+    }
+    let mut at = starts.last().copied().unwrap_or(0);
+    for n in lengths {
+        at += n;
+        starts.push(at);
+    }
 }
 
 /// A readable record of a page: what deduplication compares, and where its rows are.
@@ -715,55 +820,22 @@ fn bulk_item(raw: &RawValue) -> PageRecord<'_> {
     }
 }
 
-/// Reads page `page` at `path` and builds its rows; its records are freed on the way out,
-/// by the core that read them, while they are still in its cache.
+/// Records read from a page before their rows are built: few enough that they are still
+/// in cache when their rows are made, and that their memory is reused for the next ones.
+const CHUNK_RECORDS: usize = 64;
+
+/// Records a page is expected to hold when it is read in one pass (the API's largest page):
+/// text buffers are sized from it; a smaller page gives the rest back when it is built.
+const PAGE_RECORDS: usize = 1000;
+
+/// Reads page `page` at `path` and builds its rows as its records are read.
 fn decode_page<S: Stream>(stream: &S, page: usize, path: &Path, tz: Tz) -> Result<Decoded<S>> {
-    let (readable, mut out) = read_page(stream, path, tz)?;
-    if readable.items.is_empty() {
-        return Ok(out);
-    }
-    let rows = stream
-        .build_page(&readable.items)
-        .map_err(|error| Error::PageRows {
-            path: path.to_path_buf(),
-            error,
-        })?;
-    let rows = Arc::new(rows);
-    out.found = readable
-        .items
-        .iter()
-        .zip(readable.places)
-        .enumerate()
-        .map(|(row, (item, (day, index)))| Found {
-            key: item.key(),
-            day,
-            pick: Pick {
-                last_modified: item.last_modified(),
-                page,
-                index,
-                rows: Arc::clone(&rows),
-                row,
-            },
-        })
-        .collect();
-    Ok(out)
-}
-
-/// A page's readable records, and the day and position in the page of each.
-struct Readable<T> {
-    items: Vec<Box<T>>,
-    places: Vec<(NaiveDate, usize)>,
-}
-
-/// The readable records of the page at `path`, and its counts and dead letters (the
-/// page's `found` is left for [`decode_page`] to fill).
-fn read_page<S: Stream>(
-    stream: &S,
-    path: &Path,
-    tz: Tz,
-) -> Result<(Readable<S::Item>, Decoded<S>)> {
     let ctx = stream.page_context(path)?;
     let bytes = read_page_bytes(path, S::LAYOUT)?;
+    let built = |error| Error::PageRows {
+        path: path.to_path_buf(),
+        error,
+    };
     let mut out = DecodedPage {
         found: Vec::new(),
         dead_letters: Vec::new(),
@@ -773,21 +845,28 @@ fn read_page<S: Stream>(
     };
     // serde reads a struct from an array too: only an object may take the one-pass path.
     let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    if let Some(rows) = object
-        .then(|| stream.read_list_page(&bytes, &ctx, tz))
-        .flatten()
-    {
-        out.records = rows.len();
-        let (items, days): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-        let places = days.into_iter().zip(0..).collect();
-        return Ok((Readable { items, places }, out));
+    // Checked as UTF-8 once, so that its strings are not checked one by one.
+    if let Some(text) = object.then(|| std::str::from_utf8(&bytes).ok()).flatten() {
+        let mut rows = PageBuild::new(stream, PAGE_RECORDS).map_err(built)?;
+        let mut index = 0;
+        let read = stream.read_list_page(text, &ctx, tz, &mut |item, day| {
+            rows.push(item, day, index).map_err(Stop::Build)?;
+            index += 1;
+            Ok(())
+        });
+        match read {
+            Ok(()) => {
+                out.records = index;
+                out.found = rows.finish(page).map_err(built)?;
+                return Ok(out);
+            }
+            Err(Stop::Build(error)) => return Err(built(error)),
+            Err(Stop::Unreadable) => {}
+        }
     }
     let records = page_records(S::SHAPES, S::LAYOUT, &bytes, path)?;
     out.records = records.len();
-    let mut readable = Readable {
-        items: Vec::with_capacity(records.len()),
-        places: Vec::with_capacity(records.len()),
-    };
+    let mut rows = PageBuild::new(stream, records.len()).map_err(built)?;
     let dead_letter = |index: usize, reason: String, raw: &RawValue| DeadLetter {
         table: S::TABLE,
         source: path.display().to_string(),
@@ -808,27 +887,98 @@ fn read_page<S: Stream>(
             }
         };
         match stream.read(raw.get(), &ctx, tz) {
-            Read::Row(item, day) => {
-                readable.items.push(Box::new(item));
-                readable.places.push((day, index));
-            }
+            Read::Row(item, day) => rows.push(item, day, index).map_err(built)?,
             Read::DeletedStub => out.deleted_stubs += 1,
             Read::Dead(reason) => out.dead_letters.push(dead_letter(index, reason, raw)),
         }
     }
+    out.found = rows.finish(page).map_err(built)?;
     debug!(
         path = %path.display(),
         records = out.records,
         dead_letters = out.dead_letters.len(),
-        "Page decoded."
+        "Page decoded record by record."
     );
-    Ok((readable, out))
+    Ok(out)
+}
+
+/// A page's rows as its records are read, and what deduplication needs of each record.
+struct PageBuild<S: Stream> {
+    builder: S::Builder,
+    /// Records read and not built yet, with their day and position in the page.
+    chunk: Vec<(S::Item, NaiveDate, usize)>,
+    /// What deduplication needs of each built record.
+    built: Vec<BuiltRecord<<S::Item as Keyed>::Key>>,
+}
+
+/// A built record's key, last modification, day and position in its page.
+struct BuiltRecord<K> {
+    key: K,
+    last_modified: Option<i64>,
+    day: NaiveDate,
+    index: usize,
+}
+
+impl<S: Stream> PageBuild<S> {
+    fn new(stream: &S, records: usize) -> Result<Self, ArrowError> {
+        Ok(PageBuild {
+            builder: stream.page_builder(records)?,
+            chunk: Vec::with_capacity(CHUNK_RECORDS),
+            built: Vec::with_capacity(records),
+        })
+    }
+
+    /// Adds a readable record, its partition day, and its position in the page.
+    fn push(&mut self, item: S::Item, day: NaiveDate, index: usize) -> Result<(), ArrowError> {
+        self.chunk.push((item, day, index));
+        if self.chunk.len() == CHUNK_RECORDS {
+            self.build_chunk()?;
+        }
+        Ok(())
+    }
+
+    /// Builds the rows of the records read so far, and frees them.
+    fn build_chunk(&mut self) -> Result<(), ArrowError> {
+        let items: Vec<&S::Item> = self.chunk.iter().map(|(item, ..)| item).collect();
+        self.builder.append(&items)?;
+        self.built
+            .extend(self.chunk.drain(..).map(|(item, day, index)| BuiltRecord {
+                key: item.key(),
+                last_modified: item.last_modified(),
+                day,
+                index,
+            }));
+        Ok(())
+    }
+
+    /// The page's records, each with its rows, as page `page` of the run.
+    fn finish(mut self, page: usize) -> Result<Vec<Found<<S::Item as Keyed>::Key>>, ArrowError> {
+        self.build_chunk()?;
+        let rows = Arc::new(self.builder.finish()?);
+        Ok(self
+            .built
+            .into_iter()
+            .enumerate()
+            .map(|(row, b)| Found {
+                key: b.key,
+                day: b.day,
+                pick: Pick {
+                    last_modified: b.last_modified,
+                    page,
+                    index: b.index,
+                    rows: Arc::clone(&rows),
+                    row,
+                },
+            })
+            .collect())
+    }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     /// Each entry of a page as `Some(record text)`, `None` (skipped bulk item) or
     /// `Some("bad: …")`.
@@ -877,6 +1027,57 @@ mod tests {
             assert!(shapes(bad, PageShapes::ListItemOrBulk).is_err(), "{bad}");
             assert!(shapes(bad, PageShapes::List).is_err(), "{bad}");
         }
+    }
+
+    /// The ids `for_each_record` hands over, or `None` where it stops as unreadable.
+    fn one_pass(text: &str) -> Option<Vec<u64>> {
+        #[derive(Deserialize)]
+        struct Rec {
+            id: u64,
+        }
+        let mut ids = Vec::new();
+        match for_each_record(text, &mut |r: Rec| {
+            ids.push(r.id);
+            Ok(())
+        }) {
+            Ok(()) => Some(ids),
+            Err(Stop::Unreadable) => None,
+            Err(Stop::Build(e)) => panic!("{e}"),
+        }
+    }
+
+    /// The one-pass reader takes exactly the pages serde takes as a struct with a
+    /// `records` field, so that it never keeps a page the record-by-record path would not.
+    #[test]
+    fn one_pass_reads_what_serde_reads() {
+        let ok = [
+            (r#"{"records":[{"id":1},{"id":2}]}"#, vec![1, 2]),
+            (
+                r#" {"uri":"u","records":[{"id":3}],"paging":{"page":1}} "#,
+                vec![3],
+            ),
+            (r#"{"rec\u006frds":[{"id":4}]}"#, vec![4]),
+            (r#"{"records":[]}"#, vec![]),
+        ];
+        for (text, ids) in ok {
+            assert_eq!(one_pass(text), Some(ids), "{text}");
+        }
+        for bad in [
+            r#"{"records":[{"id":1}],"records":[{"id":2}]}"#,
+            r#"{"paging":{}}"#,
+            r#"{"records":null}"#,
+            r#"{"records":[{"id":1},{"id":"x"}]}"#,
+            r#"{"records":[{"id":1}]} x"#,
+            r#"[[{"id":1}]]"#,
+            r#"{"records":[{"id":1}"#,
+        ] {
+            assert_eq!(one_pass(bad), None, "{bad}");
+        }
+        // The caller's error stops the pass and is returned as it is.
+        let stopped = for_each_record(r#"{"records":[{"id":1},{"id":2}]}"#, &mut |_: Value| {
+            Err(Stop::Build(ArrowError::ComputeError("full".into())))
+        });
+        assert!(matches!(stopped, Err(Stop::Build(ArrowError::ComputeError(m))) if m == "full"));
     }
 
     #[test]

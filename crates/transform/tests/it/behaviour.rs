@@ -416,6 +416,57 @@ fn batch_boundary_sweep() {
     assert_eq!(calls, 47);
 }
 
+/// Large pages are read and built a few records at a time: a call's legs and recording
+/// stay with it across those steps, whether the page is read in one pass or record by
+/// record (a page with an unreadable record), and the tables equal those of one record
+/// per page.
+#[test]
+fn large_pages_are_built_whole() {
+    let records: Vec<Value> = (0..300u32)
+        .map(|i| {
+            let (id, start) = (
+                format!("big-{i:03}"),
+                format!("2024-02-01T{:02}:{:02}:00Z", i % 24, (i * 7) % 60),
+            );
+            if i % 3 == 0 {
+                with_recording_and_leg(&id, &start)
+            } else {
+                record(&id, &start)
+            }
+        })
+        .collect();
+    let mut with_broken = records.clone();
+    with_broken.insert(150, json!({"id": "broken", "startTime": 12}));
+    let mut reference = None;
+    for (name, chunks) in [
+        ("one record a page", records.chunks(1).collect::<Vec<_>>()),
+        ("one page", vec![records.as_slice()]),
+        ("one page with a bad record", vec![with_broken.as_slice()]),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let pages: Vec<PathBuf> = chunks
+            .iter()
+            .enumerate()
+            .map(|(n, chunk)| compressed_page(tmp.path(), n * 3, chunk))
+            .collect();
+        let out = transform_call_log(&pages, &TransformOptions::new()).unwrap();
+        let rendered: Vec<_> = out
+            .tables
+            .iter()
+            .map(|t| (t.name, t.partitions.clone()))
+            .collect();
+        let rows: Vec<usize> = rendered
+            .iter()
+            .map(|(_, p)| p.values().map(|b| b.num_rows()).sum())
+            .collect();
+        assert_eq!(rows, [300, 100, 100], "{name}");
+        match &reference {
+            None => reference = Some(rendered),
+            Some(r) => assert_eq!(r, &rendered, "{name}"),
+        }
+    }
+}
+
 /// Day windows are transformed oldest first and each day is handed over as soon as no later
 /// window can add to it (a window reaches two days either side): a corrupt page further on
 /// stops the run with the finished days handed over and the others not.
