@@ -5,8 +5,8 @@ usage: run.py BIN_DIR [RECORDS ...]
 BIN_DIR holds the release `ringlake` and `ringlake-bench`. For each size: `ringlake-bench
 generate` makes the pages once (bench/data/<records>/, reused while its truth.json matches);
 then, each in its own process on the same files (warm page cache; the floors run first and
-warm it), BENCH_REPEAT times (default 3; the median wall time and the largest peak RSS are
-kept): the parse-only floors (every byte through the JSON grammar; the records deserialized
+warm it), BENCH_REPEAT rounds of one run each (default 3; the median wall time and the
+largest peak RSS are kept): the parse-only floors (every byte through the JSON grammar; the records deserialized
 into ringlake-model's structs), `ringlake transform` (raw → calls, call_legs,
 call_recordings) and DuckDB's flattening into calls and call_legs. Wall time and peak RSS
 come from the kernel (wait4). ringlake's lake is then checked against the generator's truth
@@ -40,21 +40,33 @@ HERE = Path(__file__).resolve().parent
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 
 
-def measure(cmd: list[str], env: dict | None = None, before=None) -> dict:
-    """Runs cmd REPEAT times (`before()` ahead of each run); the median wall seconds, the
-    largest peak RSS, and the last stdout. This machine's timings vary from run to run."""
-    runs = []
-    for _ in range(REPEAT):
-        if before:
-            before()
-        runs.append(measure_once(cmd, env))
-    walls = sorted(r["seconds"] for r in runs)
-    return {
-        "seconds": walls[len(walls) // 2],
-        "all_seconds": [r["seconds"] for r in runs],
-        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-        "stdout": runs[-1]["stdout"],
-    }
+def measure(tools: list[dict]) -> dict[str, dict]:
+    """Runs each tool REPEAT times, in rounds of one run of each, in the order given (a
+    tool's `before()` ahead of each of its runs, its `after_first()` after its first): this
+    machine's speed drifts over minutes, and rounds let every tool meet the same drift, so
+    the ratios compare like with like. Per tool: the median wall seconds, the largest peak
+    RSS, and the last stdout."""
+    runs: dict[str, list[dict]] = {t["name"]: [] for t in tools}
+    for round_ in range(REPEAT):
+        for t in tools:
+            if t.get("before"):
+                t["before"]()
+            # What the last run wrote goes to disk now, not during this run (ringlake syncs
+            # each file it publishes, which would wait for the previous tool's writes too).
+            os.sync()
+            runs[t["name"]].append(measure_once(t["cmd"], t.get("env")))
+            if round_ == 0 and t.get("after_first"):
+                t["after_first"]()
+    out = {}
+    for name, r in runs.items():
+        walls = sorted(x["seconds"] for x in r)
+        out[name] = {
+            "seconds": walls[len(walls) // 2],
+            "all_seconds": [x["seconds"] for x in r],
+            "peak_rss_mb": max(x["peak_rss_mb"] for x in r),
+            "stdout": r[-1]["stdout"],
+        }
+    return out
 
 
 def measure_once(cmd: list[str], env: dict | None = None) -> dict:
@@ -138,8 +150,6 @@ def run_size(bin_dir: Path, python: str, records: int) -> dict:
     n, mb = truth["records"], truth["bytes"] / 1e6
     print(f"\n{n:,} records, {truth['legs']:,} legs, {truth['pages']} pages, {mb:,.0f} MB of JSON")
 
-    floor = measure([str(bin_dir / "ringlake-bench"), "parse-floor", "--raw", str(raw)])
-    typed_floor = measure([str(bin_dir / "ringlake-bench"), "parse-floor", "--typed", "--raw", str(raw)])
     out = data / "out"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir()
@@ -147,17 +157,34 @@ def run_size(bin_dir: Path, python: str, records: int) -> dict:
     def fresh(path: Path):
         return lambda: shutil.rmtree(path, ignore_errors=True)
 
-    ringlake = measure(
-        [str(bin_dir / "ringlake"), "--no-progress", "transform", "--raw", str(raw), "--lake", str(out / "ringlake"), "--time-zone", "UTC"],
-        env={"RUST_LOG": "warn"},
-        before=fresh(out / "ringlake"),
-    )
     spec = out / "columns.json"
-    spec.write_text(json.dumps(column_spec(out / "ringlake")))
-    duck = measure(
-        [python, str(HERE / "duckdb_flatten.py"), str(raw), str(out / "duckdb"), str(spec)],
-        before=fresh(out / "duckdb"),
+    measured = measure(
+        [
+            {"name": "parse_floor", "cmd": [str(bin_dir / "ringlake-bench"), "parse-floor", "--raw", str(raw)]},
+            {
+                "name": "typed_parse_floor",
+                "cmd": [str(bin_dir / "ringlake-bench"), "parse-floor", "--typed", "--raw", str(raw)],
+            },
+            {
+                "name": "ringlake",
+                "cmd": [
+                    str(bin_dir / "ringlake"), "--no-progress", "transform", "--raw", str(raw),
+                    "--lake", str(out / "ringlake"), "--time-zone", "UTC",
+                ],
+                "env": {"RUST_LOG": "warn"},
+                "before": fresh(out / "ringlake"),
+                # DuckDB flattens the columns ringlake's lake has.
+                "after_first": lambda: spec.write_text(json.dumps(column_spec(out / "ringlake"))),
+            },
+            {
+                "name": "duckdb",
+                "cmd": [python, str(HERE / "duckdb_flatten.py"), str(raw), str(out / "duckdb"), str(spec)],
+                "before": fresh(out / "duckdb"),
+            },
+        ]
     )
+    floor, typed_floor = measured["parse_floor"], measured["typed_parse_floor"]
+    ringlake, duck = measured["ringlake"], measured["duckdb"]
     problems = check_lake(out / "ringlake", truth)
 
     result = {"records": n, "legs": truth["legs"], "json_mb": round(mb, 1)}
@@ -177,7 +204,7 @@ def run_size(bin_dir: Path, python: str, records: int) -> dict:
         "time_vs_typed_parse_floor": round(ringlake["seconds"] / typed_floor["seconds"], 2),
     }
     result["checks"] = "ok" if not problems else problems
-    print(f"median of {REPEAT} runs")
+    print(f"median of {REPEAT} rounds")
     print(f"{'':17} {'seconds':>8} {'records/s':>11} {'MB/s':>7} {'peak RSS MB':>12}")
     for name in ("ringlake", "duckdb", "parse_floor", "typed_parse_floor"):
         r = result[name]
