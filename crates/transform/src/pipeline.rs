@@ -284,9 +284,9 @@ pub(crate) fn for_each_record<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// A page's rows in each of its stream's tables, built as soon as the page is decoded,
-/// while its records are still in cache. A day then waits as Arrow arrays (a fraction of
-/// the records' size in memory), and records are freed by the core that read them.
+/// A page's rows in each of its stream's tables, built as its records are read, while they
+/// are still in cache. A day then waits as Arrow arrays (a fraction of the records' size in
+/// memory), and records are freed by the core that read them, a few at a time.
 pub(crate) struct PageRows {
     /// In [`Stream::tables`] order. The parent table has a row per record, in record order;
     /// a child table has each record's rows next to each other, records in the same order.
