@@ -103,9 +103,6 @@ impl PageBuilder<SnapshotCall> for ActiveCallRows {
     }
 
     fn finish(self) -> Result<PageRows, ArrowError> {
-        Ok(PageRows {
-            batches: vec![self.0.finish()?],
-            child_starts: Vec::new(),
-        })
+        self.0.finish().map(PageRows::one_table)
     }
 }

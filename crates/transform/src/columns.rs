@@ -577,6 +577,10 @@ impl TextBuilder {
     }
 
     fn finish(mut self) -> Result<StringArray, ArrowError> {
+        // Rows fewer than expected (a page smaller than the largest) give the rest back:
+        // the array waits for its day.
+        self.values.shrink_to_fit();
+        self.offsets.shrink_to_fit();
         let offsets = OffsetBuffer::new(self.offsets.into());
         StringArray::try_new(offsets, Buffer::from_vec(self.values), self.nulls.finish())
     }

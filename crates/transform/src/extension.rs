@@ -104,10 +104,7 @@ impl PageBuilder<SnapshotExtension> for ExtensionRows {
     }
 
     fn finish(self) -> Result<PageRows, ArrowError> {
-        Ok(PageRows {
-            batches: vec![self.0.finish()?],
-            child_starts: Vec::new(),
-        })
+        self.0.finish().map(PageRows::one_table)
     }
 }
 

@@ -295,6 +295,16 @@ pub(crate) struct PageRows {
     pub child_starts: Vec<Vec<usize>>,
 }
 
+impl PageRows {
+    /// The rows of a stream with one table.
+    pub fn one_table(batch: RecordBatch) -> Self {
+        PageRows {
+            batches: vec![batch],
+            child_starts: Vec::new(),
+        }
+    }
+}
+
 /// Adds to `starts` where each of a series of row groups ends, given their lengths: the
 /// [`PageRows::child_starts`] of a child table, built a few records at a time.
 pub(crate) fn extend_starts(starts: &mut Vec<usize>, lengths: impl IntoIterator<Item = usize>) {
@@ -392,7 +402,7 @@ pub(crate) fn run<S: Stream>(
     let mut run = Run {
         pages,
         opts,
-        tables: tables.clone(),
+        tables: &tables,
         pending: BTreeMap::new(),
         winners: HashMap::new(),
         done_below: None,
@@ -459,7 +469,7 @@ pub(crate) fn run<S: Stream>(
 struct Run<'a, K> {
     pages: &'a [PathBuf],
     opts: &'a TransformOptions,
-    tables: Vec<(&'static str, &'static SchemaRef)>,
+    tables: &'a [(&'static str, &'static SchemaRef)],
     /// Records of the days not emitted yet; `None` where a newer copy replaced one.
     pending: BTreeMap<NaiveDate, Vec<Option<Pick>>>,
     /// Where the kept copy of each pending key is (day, position).
