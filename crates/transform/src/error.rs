@@ -80,6 +80,18 @@ pub enum Error {
         date: chrono::NaiveDate,
         error: arrow::error::ArrowError,
     },
+    /// A day window's page with a record more than two days (the most time zones explain)
+    /// before the window, whose day was therefore already handed over without it (a page
+    /// moved by hand, or a server that ignored the window): the run stops rather than write
+    /// that day again with only the late records.
+    #[error(
+        "raw page {} holds a record of {day}, more than two days before its window, and that day was already written without it: move the page into the directory of its own window (or out of the raw dir), then run the same command again",
+        one_line(path.display())
+    )]
+    OutsideWindow {
+        path: PathBuf,
+        day: chrono::NaiveDate,
+    },
     /// Building the Arrow rows of one page failed: a schema/builder mismatch (a bug, not
     /// bad data), or a page too large for one batch.
     #[error(
@@ -157,6 +169,10 @@ mod tests {
                 table: "calls",
                 date: chrono::NaiveDate::MIN,
                 error: arrow::error::ArrowError::InvalidArgumentError("a\nb".into()),
+            },
+            Error::OutsideWindow {
+                path: path(),
+                day: chrono::NaiveDate::MIN,
             },
             Error::PageRows {
                 path: path(),

@@ -438,6 +438,13 @@ pub(crate) fn run<S: Stream>(
             stats.dead_letters += page.dead_letters.len();
             run.summary.dead_letters.extend(page.dead_letters);
             for f in page.found {
+                // Its day was handed over without it: a page in the wrong window.
+                if run.done_below.is_some_and(|done| f.day < done) {
+                    return Err(Error::OutsideWindow {
+                        path: pages[f.pick.page].clone(),
+                        day: f.day,
+                    });
+                }
                 run.add(f);
             }
         }

@@ -544,6 +544,41 @@ fn days_are_emitted_as_their_windows_complete() {
     );
 }
 
+/// A record further from its window than any time zone explains finds its day already
+/// handed over: the run stops with an error naming the page, and that day is not handed
+/// over a second time with only the late record.
+#[test]
+fn a_record_beyond_its_windows_reach_stops_the_run() {
+    use ringlake_transform::{RawStream, transform_by_day};
+    let tmp = tempfile::tempdir().unwrap();
+    let raw = tmp.path().join("call-log");
+    for (window, id, start) in [
+        ("2024-02-01", "a", "2024-02-01T10:00:00Z"),
+        ("2024-02-02", "b", "2024-02-02T10:00:00Z"),
+        ("2024-02-03", "c", "2024-02-03T10:00:00Z"),
+        ("2024-02-04", "d", "2024-02-04T10:00:00Z"),
+        ("2024-02-05", "late", "2024-02-02T11:00:00Z"),
+    ] {
+        write_page(
+            &raw.join(window).join("page-00001.json"),
+            &[record(id, start)],
+        );
+    }
+    let pages = ringlake_transform::find_pages(tmp.path(), "call-log", None).unwrap();
+    let mut emitted = Vec::new();
+    let err = transform_by_day(RawStream::CallLog, &pages, &TransformOptions::new(), |d| {
+        emitted.push(d.day);
+        Ok(())
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&err, Error::OutsideWindow { path, day: d }
+            if path.ends_with("2024-02-05/page-00001.json") && *d == day("2024-02-02")),
+        "{err}"
+    );
+    assert_eq!(emitted, [day("2024-02-01"), day("2024-02-02")]);
+}
+
 /// The farthest a window reaches: cut in UTC+14 and partitioned in UTC−12, window
 /// 2024-02-03 starts on 2024-02-01 in the partition zone. That record still joins its day,
 /// which is handed over once, whole, after that window.
