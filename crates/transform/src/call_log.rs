@@ -14,8 +14,8 @@ use crate::columns::{
 use crate::error::Result;
 use crate::layout::PageLayout;
 use crate::pipeline::{
-    Keyed, PageBuilder, PageRows, PageShapes, Read, Stop, Stream, TransformOptions,
-    TransformOutput, extend_starts, for_each_record, gather, partition_day,
+    ChildRows, Keyed, PageBuilder, PageRows, PageShapes, Read, Stop, Stream, TransformOptions,
+    TransformOutput, for_each_record, gather, partition_day,
 };
 use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tables};
 
@@ -101,11 +101,8 @@ pub(crate) fn read_call(raw: &str, tz: Tz) -> Result<(CallLogRecord, chrono::Nai
 /// The rows of a page's calls in the three call-log tables.
 pub(crate) struct CallLogRows {
     calls: BatchBuilder,
-    legs: BatchBuilder,
-    recordings: BatchBuilder,
-    /// Where each call's legs and recordings start in their batches, then the end.
-    leg_starts: Vec<usize>,
-    recording_starts: Vec<usize>,
+    legs: ChildRows,
+    recordings: ChildRows,
 }
 
 impl CallLogRows {
@@ -113,14 +110,13 @@ impl CallLogRows {
         Ok(CallLogRows {
             calls: BatchBuilder::new(&CALLS_SCHEMA, &call_columns(), calls)?,
             // Calls have a few legs and seldom a recording.
-            legs: BatchBuilder::new(&CALL_LEGS_SCHEMA, &leg_columns(), calls * 2)?,
-            recordings: BatchBuilder::new(
+            legs: ChildRows::new(&CALL_LEGS_SCHEMA, &leg_columns(), calls, calls * 2)?,
+            recordings: ChildRows::new(
                 &CALL_RECORDINGS_SCHEMA,
                 &recording_columns(),
+                calls,
                 calls / 8,
             )?,
-            leg_starts: Vec::with_capacity(calls + 1),
-            recording_starts: Vec::with_capacity(calls + 1),
         })
     }
 }
@@ -141,25 +137,19 @@ impl PageBuilder<CallLogRecord> for CallLogRows {
                 })
             })
             .collect();
-        self.legs.append(&leg_columns(), &legs)?;
+        self.legs
+            .append(&leg_columns(), &legs, calls.iter().map(|c| c.legs.len()))?;
 
-        extend_starts(&mut self.leg_starts, calls.iter().map(|c| c.legs.len()));
         let recordings: Vec<Vec<RecordingRow<'_>>> =
             calls.iter().map(|c| recordings_of(c)).collect();
-        extend_starts(&mut self.recording_starts, recordings.iter().map(Vec::len));
+        let lengths: Vec<usize> = recordings.iter().map(Vec::len).collect();
         let recordings: Vec<RecordingRow<'_>> = recordings.into_iter().flatten().collect();
-        self.recordings.append(&recording_columns(), &recordings)
+        self.recordings
+            .append(&recording_columns(), &recordings, lengths)
     }
 
     fn finish(self) -> Result<PageRows, ArrowError> {
-        Ok(PageRows {
-            batches: vec![
-                self.calls.finish()?,
-                self.legs.finish()?,
-                self.recordings.finish()?,
-            ],
-            child_starts: vec![self.leg_starts, self.recording_starts],
-        })
+        PageRows::new(self.calls, vec![self.legs, self.recordings])
     }
 }
 

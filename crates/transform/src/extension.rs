@@ -104,7 +104,7 @@ impl PageBuilder<SnapshotExtension> for ExtensionRows {
     }
 
     fn finish(self) -> Result<PageRows, ArrowError> {
-        self.0.finish().map(PageRows::one_table)
+        PageRows::new(self.0, Vec::new())
     }
 }
 

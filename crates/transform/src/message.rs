@@ -12,8 +12,8 @@ use crate::columns::{BatchBuilder, Col, Getter, HasBase, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{PageLayout, mailbox_of_page, mailbox_of_uri};
 use crate::pipeline::{
-    Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput,
-    extend_starts, gather, partition_day,
+    ChildRows, Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, TransformOptions,
+    TransformOutput, gather, partition_day,
 };
 use crate::schema::{
     MESSAGE_ATTACHMENTS_SCHEMA, MESSAGE_RECIPIENTS_SCHEMA, MESSAGES_SCHEMA, tables,
@@ -130,33 +130,29 @@ impl Stream for Messages {
     }
 }
 
-/// The rows of `items` in the three message tables.
 /// The rows of a page's messages in the three message tables.
 pub(crate) struct MessageRows {
     messages: BatchBuilder,
-    recipients: BatchBuilder,
-    attachments: BatchBuilder,
-    /// Where each message's recipients and attachments start in their batches, then the end.
-    recipient_starts: Vec<usize>,
-    attachment_starts: Vec<usize>,
+    recipients: ChildRows,
+    attachments: ChildRows,
 }
 
 impl MessageRows {
     fn new(messages: usize) -> Result<Self, ArrowError> {
         Ok(MessageRows {
             messages: BatchBuilder::new(&MESSAGES_SCHEMA, &message_columns(), messages)?,
-            recipients: BatchBuilder::new(
+            recipients: ChildRows::new(
                 &MESSAGE_RECIPIENTS_SCHEMA,
                 &recipient_columns(),
                 messages,
+                messages,
             )?,
-            attachments: BatchBuilder::new(
+            attachments: ChildRows::new(
                 &MESSAGE_ATTACHMENTS_SCHEMA,
                 &attachment_columns(),
                 messages,
+                messages,
             )?,
-            recipient_starts: Vec::with_capacity(messages + 1),
-            attachment_starts: Vec::with_capacity(messages + 1),
         })
     }
 }
@@ -200,29 +196,20 @@ impl PageBuilder<MessageItem> for MessageRows {
             })
             .collect();
         self.messages.append(&message_columns(), &messages)?;
-        self.recipients.append(&recipient_columns(), &recipients)?;
-        self.attachments
-            .append(&attachment_columns(), &attachments)?;
-        extend_starts(
-            &mut self.recipient_starts,
+        self.recipients.append(
+            &recipient_columns(),
+            &recipients,
             items.iter().map(|m| m.rec.to.len()),
-        );
-        extend_starts(
-            &mut self.attachment_starts,
+        )?;
+        self.attachments.append(
+            &attachment_columns(),
+            &attachments,
             items.iter().map(|m| m.rec.attachments.len()),
-        );
-        Ok(())
+        )
     }
 
     fn finish(self) -> Result<PageRows, ArrowError> {
-        Ok(PageRows {
-            batches: vec![
-                self.messages.finish()?,
-                self.recipients.finish()?,
-                self.attachments.finish()?,
-            ],
-            child_starts: vec![self.recipient_starts, self.attachment_starts],
-        })
+        PageRows::new(self.messages, vec![self.recipients, self.attachments])
     }
 }
 

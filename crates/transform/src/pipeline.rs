@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use tracing::{debug, info};
 
-use crate::columns::text_overflow;
+use crate::columns::{BatchBuilder, Col, HasBase, text_overflow};
 use crate::error::{Error, Result};
 use crate::layout::{PageLayout, corrupt_page_remedy, parse_day_dir};
 use crate::pages::read_page_bytes;
@@ -296,25 +296,58 @@ pub(crate) struct PageRows {
 }
 
 impl PageRows {
-    /// The rows of a stream with one table.
-    pub fn one_table(batch: RecordBatch) -> Self {
-        PageRows {
-            batches: vec![batch],
-            child_starts: Vec::new(),
+    /// The page's rows of a parent table and its child tables, in [`Stream::tables`] order.
+    pub fn new(parent: BatchBuilder, children: Vec<ChildRows>) -> Result<Self, ArrowError> {
+        let mut batches = vec![parent.finish()?];
+        let mut child_starts = Vec::with_capacity(children.len());
+        for child in children {
+            batches.push(child.batch.finish()?);
+            child_starts.push(child.starts);
         }
+        Ok(PageRows {
+            batches,
+            child_starts,
+        })
     }
 }
 
-/// Adds to `starts` where each of a series of row groups ends, given their lengths: the
-/// [`PageRows::child_starts`] of a child table, built a few records at a time.
-pub(crate) fn extend_starts(starts: &mut Vec<usize>, lengths: impl IntoIterator<Item = usize>) {
-    if starts.is_empty() {
+/// A page's rows of a child table, built a few records at a time, and where each record's
+/// rows start ([`PageRows::child_starts`]).
+pub(crate) struct ChildRows {
+    batch: BatchBuilder,
+    starts: Vec<usize>,
+}
+
+impl ChildRows {
+    /// For about `records` records of a page; `rows`: about how many rows they have.
+    pub fn new<R>(
+        schema: &SchemaRef,
+        columns: &[(&'static str, Col<R>)],
+        records: usize,
+        rows: usize,
+    ) -> Result<Self, ArrowError> {
+        let mut starts = Vec::with_capacity(records + 1);
         starts.push(0);
+        Ok(ChildRows {
+            batch: BatchBuilder::new(schema, columns, rows)?,
+            starts,
+        })
     }
-    let mut at = starts.last().copied().unwrap_or(0);
-    for n in lengths {
-        at += n;
-        starts.push(at);
+
+    /// Adds the rows of a few records, in record order; `lengths`: how many each has.
+    pub fn append<R: HasBase>(
+        &mut self,
+        columns: &[(&'static str, Col<R>)],
+        rows: &[R],
+        lengths: impl IntoIterator<Item = usize>,
+    ) -> Result<(), ArrowError> {
+        self.batch.append(columns, rows)?;
+        let mut at = self.starts.last().copied().unwrap_or(0);
+        for n in lengths {
+            at += n;
+            self.starts.push(at);
+        }
+        Ok(())
     }
 }
 

@@ -544,6 +544,17 @@ fn days_are_emitted_as_their_windows_complete() {
     );
 }
 
+/// Call-log day windows under `dir` of one call each, (window, id, start), and their pages.
+fn one_call_windows(dir: &std::path::Path, calls: &[(&str, &str, &str)]) -> Vec<PathBuf> {
+    for (window, id, start) in calls {
+        write_page(
+            &dir.join("call-log").join(window).join("page-00001.json"),
+            &[record(id, start)],
+        );
+    }
+    ringlake_transform::find_pages(dir, "call-log", None).unwrap()
+}
+
 /// A record further from its window than any time zone explains finds its day already
 /// handed over: the run stops with an error naming the page, and that day is not handed
 /// over a second time with only the late record.
@@ -551,20 +562,16 @@ fn days_are_emitted_as_their_windows_complete() {
 fn a_record_beyond_its_windows_reach_stops_the_run() {
     use ringlake_transform::{RawStream, transform_by_day};
     let tmp = tempfile::tempdir().unwrap();
-    let raw = tmp.path().join("call-log");
-    for (window, id, start) in [
-        ("2024-02-01", "a", "2024-02-01T10:00:00Z"),
-        ("2024-02-02", "b", "2024-02-02T10:00:00Z"),
-        ("2024-02-03", "c", "2024-02-03T10:00:00Z"),
-        ("2024-02-04", "d", "2024-02-04T10:00:00Z"),
-        ("2024-02-05", "late", "2024-02-02T11:00:00Z"),
-    ] {
-        write_page(
-            &raw.join(window).join("page-00001.json"),
-            &[record(id, start)],
-        );
-    }
-    let pages = ringlake_transform::find_pages(tmp.path(), "call-log", None).unwrap();
+    let pages = one_call_windows(
+        tmp.path(),
+        &[
+            ("2024-02-01", "a", "2024-02-01T10:00:00Z"),
+            ("2024-02-02", "b", "2024-02-02T10:00:00Z"),
+            ("2024-02-03", "c", "2024-02-03T10:00:00Z"),
+            ("2024-02-04", "d", "2024-02-04T10:00:00Z"),
+            ("2024-02-05", "late", "2024-02-02T11:00:00Z"),
+        ],
+    );
     let mut emitted = Vec::new();
     let err = transform_by_day(RawStream::CallLog, &pages, &TransformOptions::new(), |d| {
         emitted.push(d.day);
@@ -586,20 +593,16 @@ fn a_record_beyond_its_windows_reach_stops_the_run() {
 fn a_record_two_days_before_its_window_joins_its_day() {
     use ringlake_transform::{RawStream, transform_by_day};
     let tmp = tempfile::tempdir().unwrap();
-    let raw = tmp.path().join("call-log");
-    for (window, id, start) in [
-        ("2024-02-01", "a", "2024-02-01T23:00:00Z"),
-        ("2024-02-02", "b", "2024-02-02T23:00:00Z"),
-        // 10:30Z is 2024-02-03 00:30 at UTC+14 and 2024-02-01 22:30 at UTC−12.
-        ("2024-02-03", "c", "2024-02-02T10:30:00Z"),
-        ("2024-02-04", "d", "2024-02-04T23:00:00Z"),
-    ] {
-        write_page(
-            &raw.join(window).join("page-00001.json"),
-            &[record(id, start)],
-        );
-    }
-    let pages = ringlake_transform::find_pages(tmp.path(), "call-log", None).unwrap();
+    let pages = one_call_windows(
+        tmp.path(),
+        &[
+            ("2024-02-01", "a", "2024-02-01T23:00:00Z"),
+            ("2024-02-02", "b", "2024-02-02T23:00:00Z"),
+            // 10:30Z is 2024-02-03 00:30 at UTC+14 and 2024-02-01 22:30 at UTC−12.
+            ("2024-02-03", "c", "2024-02-02T10:30:00Z"),
+            ("2024-02-04", "d", "2024-02-04T23:00:00Z"),
+        ],
+    );
     let utc_minus_12 = "Etc/GMT+12".parse().unwrap();
     let mut emitted = Vec::new();
     transform_by_day(
