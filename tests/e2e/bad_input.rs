@@ -96,7 +96,7 @@ async fn wrong_credentials_are_named_and_the_lake_is_kept() {
 }
 
 /// A server that grants tokens but refuses the data: the user lacks `ReadCallLog`
-/// (API-NOTES §6.1, `error_403_insufficient_permissions_readcalllog.json`).
+/// (docs/api.md §6.1, `error_403_insufficient_permissions_readcalllog.json`).
 async fn refusing_server() -> (String, tokio::task::JoinHandle<()>) {
     async fn token() -> impl IntoResponse {
         (

@@ -17,7 +17,7 @@ async fn verify_names_a_deleted_a_truncated_and_a_stray_file() {
     assert_success(&clean);
     let stdout = text(&clean.stdout);
     assert!(
-        stdout.starts_with("ok ") && stdout.contains("8 tables"),
+        stdout.starts_with("ok ") && stdout.contains("9 tables"),
         "{stdout}"
     );
 

@@ -16,6 +16,30 @@ fn account(seed: u64) -> SimConfig {
         .with_limits(RateLimits::scaled(1))
 }
 
+/// The lake's `account` table: one snapshot, dated today in the run's zone, holding the
+/// account's id, time zone and currency as the server has them.
+fn assert_account(lake: &std::path::Path, truth: &ringlake_sim::Truth, tz: Tz) {
+    let snapshots = partition_files(lake, "account");
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    assert_eq!(snapshots.keys().copied().collect::<Vec<_>>(), [today]);
+    let rows: Vec<_> = snapshots
+        .values()
+        .flatten()
+        .flat_map(|f| read_parquet(f))
+        .collect();
+    assert_eq!(rows.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
+    let text = |name: &str| {
+        let a = rows[0].column_by_name(name).unwrap().as_string::<i32>();
+        a.value(0).to_string()
+    };
+    let id = rows[0].column_by_name("id").unwrap();
+    let id = id.as_primitive::<arrow::datatypes::Int64Type>().value(0);
+    assert_eq!(id, truth.account.id);
+    assert_eq!(text("time_zone_name"), truth.account.time_zone);
+    assert_eq!(text("currency_code"), truth.account.currency);
+    assert_eq!(text("main_number"), truth.account.main_number);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_lake_equals_truth_utc_exclusive_date_to() {
     let sim = start_sim(account(11)).await;
@@ -70,6 +94,7 @@ async fn run_lake_equals_truth_utc_exclusive_date_to() {
     want.sort();
     assert!(!want.is_empty());
     assert_eq!(ids, want, "active calls");
+    assert_account(&lake, &sim.truth(), Tz::UTC);
 
     // The billing report (polars over the lake) adds up to the simulator's billing.
     let out = ringlake(
@@ -112,7 +137,13 @@ async fn run_lake_equals_truth_utc_exclusive_date_to() {
 /// 2026-03-08 (a 23-hour day).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_lake_equals_truth_inclusive_date_to_los_angeles() {
-    let sim = start_sim(account(12).with_date_to_inclusive(true)).await;
+    let sim = start_sim(
+        account(12)
+            .with_date_to_inclusive(true)
+            .with_time_zone("Europe/Paris")
+            .with_currency("EUR"),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let lake = dir.path().join("lake");
     let out = run_days(
@@ -134,6 +165,11 @@ async fn run_lake_equals_truth_inclusive_date_to_los_angeles() {
     );
     let summary = text(&out.stdout);
     assert!(summary.contains("duplicate records merged"), "{summary}");
+    assert!(
+        summary.contains("extract  account: time zone Europe/Paris, currency EUR"),
+        "{summary}"
+    );
+    assert_account(&lake, &sim.truth(), tz);
     sim.shutdown().await;
 }
 

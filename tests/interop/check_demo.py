@@ -40,6 +40,15 @@ def main(lake: str, truth_path: str) -> int:
         got = per_day(name)
         if got != truth[key]:
             problems.append(f"{name} per day differ: lake {got} simulator {truth[key]}")
+    account = con.execute(
+        f"SELECT time_zone_name, currency_code FROM {table('account')}"
+    ).fetchall()
+    figures.append(f"account {len(account)}")
+    if account != [(truth["account_time_zone"], truth["account_currency"])]:
+        problems.append(
+            f"account: lake {account} != simulator "
+            f"[({truth['account_time_zone']!r}, {truth['account_currency']!r})]"
+        )
     # Ids above 2^53 must come back exactly (they do not fit a double).
     big = con.execute(
         f"SELECT count(*) FROM {table('messages')} WHERE conversation_id > 9007199254740992"

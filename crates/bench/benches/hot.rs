@@ -20,7 +20,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ringlake_sim::{SimConfig, Simulator};
-use ringlake_transform::{RawStream, TransformOptions, Tz, transform_by_day, transform_call_log};
+use ringlake_transform::{Stream, TransformOptions, Tz, transform_by_day, transform_call_log};
 
 /// The allocator of the `ringlake` binary: the hot functions allocate as they do there.
 #[cfg(target_os = "linux")]
@@ -92,9 +92,12 @@ fn hot(c: &mut Criterion) {
     g.throughput(Throughput::Elements(n));
     g.bench_function("transform_window", |b| {
         b.iter(|| {
-            transform_by_day(RawStream::CallLog, &pages, &TransformOptions::new(), |_| {
-                Ok(())
-            })
+            transform_by_day(
+                Stream::CallLog,
+                &pages,
+                &TransformOptions::new(),
+                |_| Ok(()),
+            )
             .unwrap()
         });
     });
@@ -102,7 +105,7 @@ fn hot(c: &mut Criterion) {
     g.bench_function("partition_split", |b| {
         b.iter(|| {
             let mut days = 0;
-            transform_by_day(RawStream::CallLog, &pages, &los_angeles, |_| {
+            transform_by_day(Stream::CallLog, &pages, &los_angeles, |_| {
                 days += 1;
                 Ok(())
             })

@@ -1,5 +1,5 @@
 //! Command-line arguments. Only `main.rs` and `config.rs` see these types: they become
-//! one validated [`crate::config::RunConfig`] before any stage runs.
+//! one validated `RunConfig` (module `config`) before any stage runs.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -100,100 +100,37 @@ impl PipelineFile {
     }
 }
 
-/// Streams the pipeline can archive; also their directory names in the raw zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Stream {
-    /// The account call log → `calls`, `call_legs`, `call_recordings`.
-    CallLog,
-    /// Every extension's message store → `messages`, `message_recipients`,
-    /// `message_attachments`. Reads the extension list to know the mailboxes.
-    MessageStore,
-    /// The extension list, a snapshot per run date → `extensions`.
-    Extensions,
-    /// The account's calls in progress, a snapshot per run → `active_calls`.
-    ActiveCalls,
-    /// The call log again, incrementally: every record modified since the last run
-    /// (`call-log-extract-sync`, API-NOTES §1.4) instead of day windows → the call-log
-    /// tables. Not with `call-log` in the same run.
-    CallLogSync,
+/// The streams, their names and raw directories: one list for every stage.
+pub use ringlake_contracts::Stream;
+
+/// The stream named `s`, or an error listing the known names.
+fn parse_stream(s: &str) -> anyhow::Result<Stream> {
+    Stream::from_name(s.trim()).ok_or_else(|| {
+        let known: Vec<&str> = Stream::ALL.iter().map(|st| st.name()).collect();
+        config_error(format!(
+            "unknown stream {s:?}; known streams: {}",
+            known.join(", ")
+        ))
+    })
 }
 
-impl Stream {
-    pub const ALL: [Stream; 5] = [
-        Stream::CallLog,
-        Stream::MessageStore,
-        Stream::Extensions,
-        Stream::ActiveCalls,
-        Stream::CallLogSync,
-    ];
-    /// What a run archives when no stream is named: everything, the call log by day.
-    pub const DEFAULT: [Stream; 4] = [
-        Stream::CallLog,
-        Stream::MessageStore,
-        Stream::Extensions,
-        Stream::ActiveCalls,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Stream::CallLog => "call-log",
-            Stream::MessageStore => "message-store",
-            Stream::Extensions => "extensions",
-            Stream::ActiveCalls => "active-calls",
-            Stream::CallLogSync => "call-log-sync",
-        }
+/// The listed streams, sorted and without repeats; an empty list is an error.
+fn parse_streams(list: &[String]) -> anyhow::Result<Vec<Stream>> {
+    let mut out = list
+        .iter()
+        .map(|s| parse_stream(s))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Err(config_error("no streams listed"));
     }
-
-    /// The stream whose tables this one fills: both call-log modes fill the call-log
-    /// tables, from the pages of both (`<raw>/call-log/` and `<raw>/call-log-sync/`).
-    pub fn tables(self) -> Stream {
-        match self {
-            Stream::CallLogSync => Stream::CallLog,
-            other => other,
-        }
+    if out.contains(&Stream::CallLog) && out.contains(&Stream::CallLogSync) {
+        return Err(config_error(
+            "call-log (day windows) and call-log-sync (incremental) fill the same tables: list one of them",
+        ));
     }
-
-    /// The raw directories whose pages make this stream's tables.
-    pub fn raw_dirs(self) -> &'static [&'static str] {
-        match self.tables() {
-            Stream::CallLog => &["call-log", "call-log-sync"],
-            Stream::MessageStore => &["message-store"],
-            Stream::Extensions => &["extensions"],
-            _ => &["active-calls"],
-        }
-    }
-
-    fn parse(s: &str) -> anyhow::Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|st| st.name() == s.trim())
-            .ok_or_else(|| {
-                let known: Vec<&str> = Self::ALL.iter().map(|st| st.name()).collect();
-                config_error(format!(
-                    "unknown stream {s:?}; known streams: {}",
-                    known.join(", ")
-                ))
-            })
-    }
-
-    /// The listed streams, sorted and without repeats; an empty list is an error.
-    fn parse_list(list: &[String]) -> anyhow::Result<Vec<Self>> {
-        let mut out = list
-            .iter()
-            .map(|s| Self::parse(s))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        out.sort();
-        out.dedup();
-        if out.is_empty() {
-            return Err(config_error("no streams listed"));
-        }
-        if out.contains(&Stream::CallLog) && out.contains(&Stream::CallLogSync) {
-            return Err(config_error(
-                "call-log (day windows) and call-log-sync (incremental) fill the same tables: list one of them",
-            ));
-        }
-        Ok(out)
-    }
+    Ok(out)
 }
 
 /// Everything a run needs, validated.
@@ -237,7 +174,7 @@ impl RunConfig {
                 .or(file.partition.time_zone.as_deref()),
         )?;
         let streams = match args.streams.as_ref().or(file.streams.as_ref()) {
-            Some(list) => Stream::parse_list(list)?,
+            Some(list) => parse_streams(list)?,
             None => Stream::DEFAULT.to_vec(),
         };
         let concurrency = args
@@ -250,7 +187,7 @@ impl RunConfig {
         let per_page = file.extract.per_page.unwrap_or(DEFAULT_PER_PAGE);
         if !(1..=1000).contains(&per_page) {
             return Err(config_error(format!(
-                "per_page {per_page} is outside 1..=1000 (API-NOTES §1.1)"
+                "per_page {per_page} is outside 1..=1000 (docs/api.md §1.1)"
             )));
         }
         Ok(RunConfig {
@@ -515,11 +452,11 @@ mod tests {
     fn stream_lists_are_sorted_deduplicated_and_checked() {
         let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            Stream::parse_list(&list(&["message-store", "call-log", "message-store"])).unwrap(),
+            parse_streams(&list(&["message-store", "call-log", "message-store"])).unwrap(),
             vec![Stream::CallLog, Stream::MessageStore]
         );
-        let e = Stream::parse_list(&list(&["sms"])).unwrap_err().to_string();
+        let e = parse_streams(&list(&["sms"])).unwrap_err().to_string();
         assert!(e.contains("\"sms\"") && e.contains("active-calls"), "{e}");
-        assert!(Stream::parse_list(&[]).is_err());
+        assert!(parse_streams(&[]).is_err());
     }
 }

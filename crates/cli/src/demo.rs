@@ -45,6 +45,9 @@ pub struct DemoTruth {
     pub messages_per_day: BTreeMap<NaiveDate, usize>,
     /// Extensions in the list (the `extensions` snapshot).
     pub extensions: usize,
+    /// The account's time zone and currency (the `account` snapshot).
+    pub account_time_zone: String,
+    pub account_currency: String,
 }
 
 fn sim_config(
@@ -159,8 +162,8 @@ pub async fn demo(
     handle.shutdown().await;
     let report = result?;
 
-    let (start, _) = ringlake_extract::day_window(from, tz);
-    let (_, end) = ringlake_extract::day_window(to, tz);
+    let (start, _) = ringlake_contracts::day::day_window(from, tz);
+    let (_, end) = ringlake_contracts::day::day_window(to, tz);
     let mut t = DemoTruth {
         from,
         to,
@@ -174,6 +177,8 @@ pub async fn demo(
         message_attachments: 0,
         messages_per_day: BTreeMap::new(),
         extensions: truth.extensions.len(),
+        account_time_zone: truth.account.time_zone.clone(),
+        account_currency: truth.account.currency.clone(),
     };
     for c in truth.calls_in(start, end) {
         t.calls += 1;

@@ -171,8 +171,8 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             let month = ringlake_report::Month::parse(&a.month)
                 .map_err(|e| config::ConfigError(e.to_string()))?;
             // The month's bounds follow the same day rule as the extraction windows.
-            let (from, _) = ringlake_extract::day_window(month.first_day(), tz);
-            let (to, _) = ringlake_extract::day_window(month.end(), tz);
+            let (from, _) = ringlake_contracts::day::day_window(month.first_day(), tz);
+            let (to, _) = ringlake_contracts::day::day_window(month.end(), tz);
             let rows = ringlake_report::billing(&a.lake, from, to)?;
             print_out(|out| {
                 writeln!(

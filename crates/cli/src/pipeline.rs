@@ -9,13 +9,13 @@ use anyhow::Context as _;
 use chrono::{NaiveDate, Utc};
 use chrono_tz::Tz;
 use ringlake_extract::{
-    ApiClient, ClientOptions, Credentials, ExtensionsSummary, ExtractOptions, MessageStoreSummary,
-    PlannedStreams, Progress, RateGroup, RequestStats, RunPlan, SnapshotSummary, StreamSummary,
-    SyncSummary,
+    AccountSummary, ApiClient, ClientOptions, Credentials, ExtensionsSummary, ExtractOptions,
+    MessageStoreSummary, Progress, RateGroup, RequestStats, RunPlan, SnapshotSummary,
+    StreamSummary, SyncSummary,
 };
 use ringlake_load::{Lake, LoadOptions, PartitionWrite};
 use ringlake_transform::{
-    DayTables, DeadLetter, Error as TransformError, RawStream, TransformOptions, TransformStats,
+    DayTables, DeadLetter, Error as TransformError, TransformOptions, TransformStats,
 };
 use tracing::info;
 
@@ -37,6 +37,7 @@ pub struct ExtractReport {
     pub extensions: Option<ExtensionsSummary>,
     pub message_store: Option<MessageStoreSummary>,
     pub active_calls: Option<SnapshotSummary>,
+    pub account: Option<AccountSummary>,
     /// Requests and wall time of each stream, in the order they ran.
     pub stages: Vec<StageFigures>,
     /// Requests of the whole run.
@@ -79,12 +80,7 @@ impl LoadReport {
     }
 
     fn add(&mut self, other: LoadReport) {
-        let (t, o) = (&mut self.transform, other.transform);
-        t.pages += o.pages;
-        t.records_read += o.records_read;
-        t.duplicates_dropped += o.duplicates_dropped;
-        t.outside_days_dropped += o.outside_days_dropped;
-        t.dead_letters += o.dead_letters;
+        self.transform += &other.transform;
         for (table, rows) in other.rows {
             *self.rows.entry(table).or_default() += rows;
         }
@@ -145,7 +141,7 @@ pub async fn run(
     };
 
     // The call log and active calls are Heavy, the extension list Medium and the message
-    // store Light: each group has its own budget (API-NOTES §5), so the two branches run side
+    // store and the account Light: each group has its own budget (docs/api.md §5), so the two branches run side
     // by side and the run takes as long as the slower one, not the sum.
     let calls = async {
         let mut ex = ExtractReport::default();
@@ -159,7 +155,7 @@ pub async fn run(
         if wants(Stream::CallLogSync) {
             let (before, began) = (client.stats(), Instant::now());
             // Where a first session starts; later sessions go on from the saved token.
-            let since = ringlake_extract::day_window(cfg.from, cfg.time_zone).0;
+            let since = ringlake_contracts::day::day_window(cfg.from, cfg.time_zone).0;
             ex.call_log_sync = Some(
                 ringlake_extract::extract_call_log_sync(&client, &opts, since, progress).await?,
             );
@@ -177,6 +173,14 @@ pub async fn run(
     };
     let messages = async {
         let mut ex = ExtractReport::default();
+        if wants(Stream::Account) {
+            let (before, began) = (client.stats(), Instant::now());
+            ex.account = Some(
+                ringlake_extract::snapshot_account(&client, &opts, snapshot_day, progress).await?,
+            );
+            ex.stages
+                .push(stage(Stream::Account, RateGroup::Light, &before, began));
+        }
         if wants(Stream::Extensions) || wants(Stream::MessageStore) {
             // The message store needs the list of mailboxes, so it reads the extension list
             // even when the `extensions` table is not asked for.
@@ -217,6 +221,7 @@ pub async fn run(
         active_calls: calls.active_calls,
         extensions: messages.extensions,
         message_store: messages.message_store,
+        account: messages.account,
         stages: calls.stages.into_iter().chain(messages.stages).collect(),
         requests: RequestStats::default(),
     };
@@ -259,15 +264,11 @@ pub async fn run(
 /// server announced last time; no request is sent.
 pub fn dry_run(cfg: &RunConfig) -> anyhow::Result<RunPlan> {
     let opts = extract_options(cfg);
-    let wants = |s: Stream| cfg.streams.contains(&s);
-    let streams = PlannedStreams::new(
-        wants(Stream::CallLog),
-        wants(Stream::ActiveCalls),
-        wants(Stream::Extensions),
-        wants(Stream::MessageStore),
-    )
-    .with_call_log_sync(wants(Stream::CallLogSync));
-    Ok(ringlake_extract::plan_run(&cfg.days(), &opts, streams)?)
+    Ok(ringlake_extract::plan_run(
+        &cfg.days(),
+        &opts,
+        &cfg.streams,
+    )?)
 }
 
 /// The plan, for people: windows, requests per group, wall time.
@@ -398,6 +399,9 @@ fn load_jobs(
     if ex.extensions.is_some() && cfg.streams.contains(&Stream::Extensions) {
         jobs.push((Stream::Extensions, BTreeSet::from([snapshot_day])));
     }
+    if ex.account.is_some() {
+        jobs.push((Stream::Account, BTreeSet::from([snapshot_day])));
+    }
     if let Some(s) = &ex.active_calls {
         let day = s.taken_at.with_timezone(&cfg.time_zone).date_naive();
         jobs.push((Stream::ActiveCalls, BTreeSet::from([day])));
@@ -417,7 +421,7 @@ pub fn transform_raw_zone(
     let mut streams: Vec<Stream> = Stream::ALL
         .into_iter()
         .filter(|s| raw.join(s.name()).is_dir())
-        .map(Stream::tables)
+        .map(Stream::table_owner)
         .collect();
     streams.dedup();
     if streams.is_empty() {
@@ -455,13 +459,13 @@ pub fn transform_and_load(
     run_id: &str,
 ) -> anyhow::Result<LoadReport> {
     let mut pages = Vec::new();
-    let dirs = stream.raw_dirs();
-    for (i, dir) in dirs.iter().enumerate() {
+    let sources = stream.sources();
+    for (i, source) in sources.iter().enumerate() {
         // A mode never run has no directory; the first one is required when none exists.
-        let last = i + 1 == dirs.len();
-        if raw.join(dir).is_dir() || (last && pages.is_empty()) {
+        let last = i + 1 == sources.len();
+        if raw.join(source.name()).is_dir() || (last && pages.is_empty()) {
             pages.extend(
-                ringlake_transform::find_pages(raw, dir, days.as_ref())
+                ringlake_transform::find_pages(raw, *source, days.as_ref())
                     .with_context(|| format!("cannot list raw pages in {}", raw.display()))?,
             );
         }
@@ -470,19 +474,13 @@ pub fn transform_and_load(
     if let Some(d) = days {
         opts = opts.with_days(d);
     }
-    let source = match stream.tables() {
-        Stream::CallLog | Stream::CallLogSync => RawStream::CallLog,
-        Stream::MessageStore => RawStream::MessageStore,
-        Stream::Extensions => RawStream::Extensions,
-        Stream::ActiveCalls => RawStream::ActiveCalls,
-    };
     let load_opts = LoadOptions::new().with_run_id(run_id);
     // Days go to the lake writers through a short queue, so that encoding and storing one
     // day overlaps decoding the next window, and at most a few days wait in memory.
     let (days_tx, days_rx) = std::sync::mpsc::sync_channel::<DayTables>(1);
     let (transformed, loaded) = std::thread::scope(|scope| {
         let writer = scope.spawn(|| write_days(lake, &load_opts, days_rx));
-        let transformed = ringlake_transform::transform_by_day(source, &pages, &opts, |day| {
+        let transformed = ringlake_transform::transform_by_day(stream, &pages, &opts, |day| {
             days_tx
                 .send(day)
                 .map_err(|_| TransformError::Emit("the lake writer stopped".into()))
@@ -693,6 +691,13 @@ fn print_extract(out: &mut dyn std::io::Write, e: &ExtractReport) -> std::io::Re
                 .active_calls
                 .as_ref()
                 .map(|s| format!("{} calls in progress, {} pages", s.records, s.pages)),
+            Stream::Account => e.account.as_ref().map(|s| {
+                format!(
+                    "time zone {}, currency {}",
+                    s.time_zone.as_deref().unwrap_or("not given"),
+                    s.currency.as_deref().unwrap_or("not given")
+                )
+            }),
         };
         // The fewest requests paging allows, beside those made: the difference is retries,
         // 429s and empty last pages (a sync session has no such bound).
@@ -701,6 +706,7 @@ fn print_extract(out: &mut dyn std::io::Write, e: &ExtractReport) -> std::io::Re
             Stream::MessageStore => e.message_store.as_ref().map(|s| s.min_requests),
             Stream::Extensions => e.extensions.as_ref().map(|s| s.min_requests),
             Stream::ActiveCalls => e.active_calls.as_ref().map(|s| s.min_requests),
+            Stream::Account => Some(1),
             Stream::CallLogSync => None,
         };
         let requests: Vec<String> = st

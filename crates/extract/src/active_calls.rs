@@ -1,4 +1,4 @@
-//! The account's active calls (API-NOTES §1.5, #8, group Heavy): a snapshot of the calls
+//! The account's active calls (docs/api.md §1.5, #8, group Heavy): a snapshot of the calls
 //! in progress, landed raw under `<raw>/active-calls/<day>/<SNAPSHOT>/`. Not checkpointed:
 //! a snapshot is a moment, and every run takes one.
 
@@ -9,17 +9,18 @@ use tracing::info;
 
 use crate::client::ApiClient;
 use crate::error::Result;
-use crate::landing::{StreamDir, day_dir_name};
+use crate::landing::StreamDir;
 use crate::options::ExtractOptions;
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
 use crate::progress::Progress;
+use ringlake_contracts::Stream;
+use ringlake_contracts::day::day_of;
+use ringlake_contracts::raw::Window as RawWindow;
 
 /// Stream name: the raw directory `<raw>/active-calls/`.
-pub(crate) const STREAM: &str = "active-calls";
+pub(crate) const STREAM: Stream = Stream::ActiveCalls;
 const ACTIVE_CALLS_PATH: &str = "/restapi/v1.0/account/~/active-calls";
-/// `<SNAPSHOT>` of the issue-3 contract: the UTC instant the snapshot started.
-const SNAPSHOT_FORMAT: &str = "%Y%m%dT%H%M%S%.3fZ";
 
 /// What [`snapshot_active_calls`] took.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,15 +44,13 @@ pub async fn snapshot_active_calls(
 ) -> Result<SnapshotSummary> {
     opts.validate()?;
     let taken_at = Utc::now().trunc_subsecs(3);
-    let day = taken_at.with_timezone(&opts.time_zone).date_naive();
-    let (day_name, snapshot) = (
-        day_dir_name(day),
-        taken_at.format(SNAPSHOT_FORMAT).to_string(),
-    );
-    let stream = StreamDir::nested(&opts.raw_dir, STREAM);
+    // Now is always within the day rule's range.
+    let day = day_of(taken_at, opts.time_zone).unwrap_or_else(|| taken_at.date_naive());
+    let window = RawWindow::Snapshot { day, at: taken_at };
+    let stream = StreamDir::new(&opts.raw_dir, STREAM);
     stream.prepare()?;
-    let staging = stream.stage(&[&day_name, &snapshot])?;
-    let label = format!("{STREAM} {day_name}/{snapshot}");
+    let staging = stream.stage(&window)?;
+    let label = format!("{STREAM} {}", window.rel_dir().display());
     let done = fetch_pages(
         client,
         RateGroup::Heavy,
@@ -80,21 +79,9 @@ fn first_page(per_page: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
 
     #[test]
-    fn snapshot_name_follows_the_contract() {
-        let t = Utc.with_ymd_and_hms(2026, 11, 22, 3, 49, 12).unwrap()
-            + chrono::Duration::milliseconds(345);
-        assert_eq!(
-            t.format(SNAPSHOT_FORMAT).to_string(),
-            "20261122T034912.345Z"
-        );
-        let whole = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap();
-        assert_eq!(
-            whole.format(SNAPSHOT_FORMAT).to_string(),
-            "20260102T030405.000Z"
-        );
+    fn first_page_asks_for_the_detailed_view() {
         assert_eq!(
             first_page(1000),
             "/restapi/v1.0/account/~/active-calls?view=Detailed&perPage=1000&page=1"

@@ -1,8 +1,8 @@
-//! OAuth (API-NOTES §4): JWT bearer grant, refresh grant, proactive refresh, renewal after
+//! OAuth (docs/api.md §4): JWT bearer grant, refresh grant, proactive refresh, renewal after
 //! a 401. One lock guards the token, so only one task renews at a time and the others wait
 //! for its result.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use reqwest::StatusCode;
 use ringlake_model::TokenResponse;
@@ -13,51 +13,10 @@ use crate::error::{Error, Result};
 use crate::pacer::RateGroup;
 use crate::progress::Progress;
 use crate::secret::Secret;
+use crate::token::TokenState;
 
 const TOKEN_PATH: &str = "/restapi/oauth/token";
 const JWT_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
-
-/// The current token, if any.
-#[derive(Debug, Default)]
-pub(crate) struct TokenSlot(tokio::sync::Mutex<Option<TokenState>>);
-
-#[derive(Debug)]
-struct TokenState {
-    access: Secret,
-    /// Single-use: replaced by every refresh (API-NOTES §4).
-    refresh: Option<Secret>,
-    /// When to renew proactively, before the access token expires.
-    renew_at: Instant,
-    refresh_expires_at: Option<Instant>,
-}
-
-impl TokenState {
-    fn from_response(t: TokenResponse, now: Instant) -> Self {
-        let ttl = Duration::from_secs(u64::try_from(t.expires_in).unwrap_or(0));
-        TokenState {
-            access: Secret::new(t.access_token),
-            refresh: t.refresh_token.filter(|r| !r.is_empty()).map(Secret::new),
-            renew_at: now + ttl.saturating_sub(renew_margin(ttl)),
-            refresh_expires_at: t
-                .refresh_token_expires_in
-                .and_then(|s| u64::try_from(s).ok())
-                .map(|s| now + Duration::from_secs(s)),
-        }
-    }
-
-    fn usable_refresh(self, now: Instant) -> Option<Secret> {
-        match self.refresh_expires_at {
-            Some(at) if at <= now + Duration::from_secs(5) => None,
-            _ => self.refresh,
-        }
-    }
-}
-
-/// How long before expiry to renew: 10 % of the lifetime but at least 60 s, and never more
-/// than half of it (test servers issue tokens of a few seconds).
-pub(crate) fn renew_margin(ttl: Duration) -> Duration {
-    (ttl / 10).max(Duration::from_secs(60)).min(ttl / 2)
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Grant {
@@ -291,52 +250,3 @@ const JWT_WRONG: (&str, &str) = (
     "the JWT credential was rejected",
     "check RC_JWT: it must be a JWT credential of a user of this account, valid for this app, not expired or revoked",
 );
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renew_margin_for_long_and_short_tokens() {
-        assert_eq!(
-            renew_margin(Duration::from_secs(3600)),
-            Duration::from_secs(360)
-        );
-        assert_eq!(
-            renew_margin(Duration::from_secs(600)),
-            Duration::from_secs(60)
-        );
-        assert_eq!(
-            renew_margin(Duration::from_secs(300)),
-            Duration::from_secs(60)
-        );
-        assert_eq!(renew_margin(Duration::from_secs(4)), Duration::from_secs(2));
-        assert_eq!(renew_margin(Duration::ZERO), Duration::ZERO);
-    }
-
-    #[test]
-    fn token_state_replaces_both_tokens_and_schedules_renewal() {
-        let t: TokenResponse = serde_json::from_str(
-            r#"{"access_token":"A1","token_type":"bearer","expires_in":3600,"refresh_token":"R1","refresh_token_expires_in":604800}"#,
-        )
-        .unwrap();
-        let now = Instant::now();
-        let s = TokenState::from_response(t, now);
-        assert_eq!(s.access.expose(), "A1");
-        assert_eq!(s.renew_at, now + Duration::from_secs(3240));
-        assert_eq!(
-            s.usable_refresh(now)
-                .map(|r| r.expose().to_owned())
-                .as_deref(),
-            Some("R1")
-        );
-
-        let t: TokenResponse =
-            serde_json::from_str(r#"{"access_token":"A2","expires_in":3600,"refresh_token":"R2","refresh_token_expires_in":1}"#).unwrap();
-        assert!(
-            TokenState::from_response(t, now)
-                .usable_refresh(now)
-                .is_none()
-        );
-    }
-}

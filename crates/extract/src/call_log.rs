@@ -11,16 +11,18 @@ use tracing::{debug, info, warn};
 use crate::checkpoint::{Checkpoint, CheckpointData, DayRecord, is_settled};
 use crate::client::ApiClient;
 use crate::error::Result;
-use crate::landing::{StreamDir, day_dir_name, window_on_disk};
+use crate::landing::{StreamDir, window_on_disk};
 use crate::options::ExtractOptions;
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
 use crate::progress::Progress;
 use crate::window::{day_window, format_api_time};
+use ringlake_contracts::Stream;
+use ringlake_contracts::raw::Window as RawWindow;
 
 /// Stream name: the raw directory `<raw>/call-log/` and the checkpoint key.
-pub(crate) const STREAM: &str = "call-log";
-/// Account-level call log (API-NOTES §1, #1: group Heavy, needs FullCompanyCallLog).
+pub(crate) const STREAM: Stream = Stream::CallLog;
+/// Account-level call log (docs/api.md §1, #1: group Heavy, needs FullCompanyCallLog).
 const CALL_LOG_PATH: &str = "/restapi/v1.0/account/~/call-log";
 
 /// What a run of [`extract_call_log`] did.
@@ -57,7 +59,7 @@ pub async fn extract_call_log(
     opts.validate()?;
     let stream = StreamDir::new(&opts.raw_dir, STREAM);
     stream.prepare()?;
-    let checkpoint = Checkpoint::load(&opts.state_dir, STREAM)?;
+    let checkpoint = Checkpoint::load(&opts.state_dir, STREAM.name())?;
 
     let plan = plan_days(&checkpoint.snapshot().await, days, opts);
     let mut summary = StreamSummary {
@@ -144,7 +146,7 @@ pub type DayPlan = (NaiveDate, (DateTime<Utc>, DateTime<Utc>), bool);
 /// `lookback_days` after it ended, and its pages still in `<raw>/call-log/<day>/` — so
 /// that the run would skip it.
 pub fn plan_call_log(days: &[NaiveDate], opts: &ExtractOptions) -> Result<Vec<DayPlan>> {
-    let checkpoint = CheckpointData::read(&opts.state_dir, STREAM)?;
+    let checkpoint = CheckpointData::read(&opts.state_dir, STREAM.name())?;
     Ok(plan_days(&checkpoint, days, opts))
 }
 
@@ -156,16 +158,17 @@ fn plan_days(
     days: &[NaiveDate],
     opts: &ExtractOptions,
 ) -> Vec<DayPlan> {
-    let stream_dir = opts.raw_dir.join(STREAM);
+    let stream_dir = StreamDir::new(&opts.raw_dir, STREAM);
     let unique: BTreeSet<NaiveDate> = days.iter().copied().collect();
     unique
         .into_iter()
         .map(|day| {
             let window = day_window(day, opts.time_zone);
-            let done = checkpoint.day(STREAM, day);
+            let done = checkpoint.day(STREAM.name(), day);
             let settled = is_settled(done, window, opts.lookback_days)
-                && done
-                    .is_some_and(|d| window_on_disk(&stream_dir.join(day_dir_name(day)), d.pages));
+                && done.is_some_and(|d| {
+                    window_on_disk(&stream_dir.window_dir(&RawWindow::Day(day)), d.pages)
+                });
             (day, window, settled)
         })
         .collect()
@@ -183,7 +186,7 @@ async fn fetch_day(
 ) -> Result<DayRecord> {
     // Freshness is that of the first request: later changes may be missing.
     let fetched_at = Utc::now();
-    let staging = stream.stage_day(day)?;
+    let staging = stream.stage(&RawWindow::Day(day))?;
     let label = format!("{STREAM} {day}");
     let done = fetch_pages(
         client,
@@ -204,7 +207,9 @@ async fn fetch_day(
         window_to: window.1,
         fetched_at,
     };
-    checkpoint.record(STREAM, day, record.clone()).await?;
+    checkpoint
+        .record(STREAM.name(), day, record.clone())
+        .await?;
     debug!(%day, pages = done.pages, records = done.records, dir = %dir.display(), "Day extracted.");
     Ok(record)
 }

@@ -56,7 +56,7 @@ pub(crate) struct SpanRecord {
     pub bytes: u64,
 }
 
-/// Where the incremental call-log mode (`call-log-extract-sync`, API-NOTES §1.4) stands.
+/// Where the incremental call-log mode (`call-log-extract-sync`, docs/api.md §1.4) stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct SyncState {
     /// The last `syncInfo.syncToken` whose pages are published; `None` once the server

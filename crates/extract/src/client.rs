@@ -11,12 +11,12 @@ use reqwest::{StatusCode, Url};
 use ringlake_model::{ApiErrorBody, ListPage};
 use tracing::{debug, info, warn};
 
-use crate::auth::TokenSlot;
 use crate::error::{Error, Result};
-use crate::pacer::{Pacers, RateGroup, RateHeaders};
-use crate::progress::{NoProgress, Progress, WaitReason};
+use crate::pacer::{Pacers, RateGroup, RateHeaders, WaitReason};
+use crate::progress::{NoProgress, Progress};
 use crate::retry::RetryPolicy;
 use crate::secret::Credentials;
+use crate::token::TokenSlot;
 
 /// Waits at least this long are logged at info and reported to the progress sink.
 const REPORTED_WAIT: Duration = Duration::from_millis(900);
@@ -138,7 +138,7 @@ pub(crate) struct PageInfo {
     pub records: usize,
     pub next_page: Option<String>,
     /// `paging.page` and `paging.totalPages`, when sent (message and extension lists send
-    /// them, call-log lists do not: API-NOTES §2.1).
+    /// them, call-log lists do not: docs/api.md §2.1).
     pub page: Option<i64>,
     pub total_pages: Option<i64>,
 }
@@ -328,7 +328,7 @@ impl Inner {
         })
     }
 
-    /// GETs one list page (API-NOTES §2.1) with pacing, token, retries. Returns the exact
+    /// GETs one list page (docs/api.md §2.1) with pacing, token, retries. Returns the exact
     /// body bytes once they parse as a list envelope.
     pub(crate) async fn get_list_page(
         &self,

@@ -1,4 +1,4 @@
-//! The extension list (API-NOTES §1.7, #12, group Medium): a snapshot of every extension
+//! The extension list (docs/api.md §1.7, #12, group Medium): a snapshot of every extension
 //! of the account, landed raw under `<raw>/extensions/<snapshot day>/`, and read just
 //! enough (id, type, status) to know whose message store to read.
 
@@ -12,20 +12,22 @@ use tracing::{info, warn};
 
 use crate::client::ApiClient;
 use crate::error::Result;
-use crate::landing::{StreamDir, day_dir_name};
+use crate::landing::StreamDir;
 use crate::options::ExtractOptions;
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
 use crate::progress::Progress;
+use ringlake_contracts::Stream;
+use ringlake_contracts::raw::{Window as RawWindow, day_dir_name};
 
 /// Stream name: the raw directory `<raw>/extensions/`.
-pub(crate) const STREAM: &str = "extensions";
+pub(crate) const STREAM: Stream = Stream::Extensions;
 const EXTENSION_LIST_PATH: &str = "/restapi/v1.0/account/~/extension";
 
 /// One extension of the account, as far as extract needs it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ExtensionRef {
-    /// `id` (int64, API-NOTES §3.5).
+    /// `id` (int64, docs/api.md §3.5).
     pub id: i64,
     /// `type` (`User`, `Department`, `IvrMenu`, … — an open set, §3.6), when sent.
     pub r#type: Option<String>,
@@ -133,7 +135,7 @@ pub async fn extract_extensions(
     opts.validate()?;
     let stream = StreamDir::new(&opts.raw_dir, STREAM);
     stream.prepare()?;
-    let staging = stream.stage_day(snapshot_day)?;
+    let staging = stream.stage(&RawWindow::Day(snapshot_day))?;
     let label = format!("{STREAM} {}", day_dir_name(snapshot_day));
     let mut read = Vec::new();
     let mut unreadable_records = 0;

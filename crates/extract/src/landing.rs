@@ -1,6 +1,6 @@
-//! The raw landing zone: `<raw>/<stream>/<window>[/<leaf>]/page-00001.json.zst`
-//! (issue-3 contract: `call-log/<day>`, `extensions/<day>`, `message-store/<FROM>_<TO>/<MAILBOX>`,
-//! `active-calls/<day>/<SNAPSHOT>`).
+//! The raw landing zone: `<raw>/<stream>/<window>/page-00001.json.zst`, each name as
+//! `ringlake_contracts::raw` formats it (`call-log/<day>`, `extensions/<day>`,
+//! `message-store/<FROM>_<TO>/<MAILBOX>`, `active-calls/<day>/<SNAPSHOT>`, …).
 //!
 //! Every page body is kept byte for byte (zstd-compressed) and written before it is used.
 //! A window is fetched into a staging directory beside its final place whose name starts
@@ -11,8 +11,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use rand::Rng;
+use ringlake_contracts::raw::{Window, page_file_name};
+use ringlake_contracts::{Layout, Stream};
 use tracing::{debug, info, warn};
 
 use crate::error::{Error, Result};
@@ -25,19 +26,10 @@ const ZSTD_LEVEL: i32 = 3;
 #[derive(Clone, Debug)]
 pub(crate) struct StreamDir {
     root: PathBuf,
+    layout: Layout,
     /// Directory levels between the stream root and the page files: 1 for
     /// `<stream>/<day>/`, 2 for `<stream>/<span>/<mailbox>/`.
     depth: usize,
-}
-
-/// The file name of page `page` (1-based).
-pub(crate) fn page_file_name(page: u32) -> String {
-    format!("page-{page:05}.json.zst")
-}
-
-/// The published directory name of a day.
-pub(crate) fn day_dir_name(day: NaiveDate) -> String {
-    day.format("%Y-%m-%d").to_string()
 }
 
 /// Whether the published window at `dir` still holds its pages `1..=pages` (a window
@@ -51,20 +43,22 @@ fn random_suffix() -> String {
 }
 
 impl StreamDir {
-    /// A stream whose windows are the directories right under `<raw>/<stream>/`.
-    pub(crate) fn new(raw_dir: &Path, stream: &str) -> Self {
+    /// `<raw>/<stream>/`, whose windows follow the stream's layout.
+    pub(crate) fn new(raw_dir: &Path, stream: Stream) -> Self {
+        let layout = stream.layout();
         StreamDir {
-            root: raw_dir.join(stream),
-            depth: 1,
+            root: raw_dir.join(stream.name()),
+            layout,
+            depth: match layout {
+                Layout::MailboxWindow | Layout::InstantSnapshot => 2,
+                _ => 1,
+            },
         }
     }
 
-    /// A stream whose windows are two levels down (`<raw>/<stream>/<a>/<b>/`).
-    pub(crate) fn nested(raw_dir: &Path, stream: &str) -> Self {
-        StreamDir {
-            root: raw_dir.join(stream),
-            depth: 2,
-        }
+    /// Where `window` is published.
+    pub(crate) fn window_dir(&self, window: &Window) -> PathBuf {
+        self.root.join(window.rel_dir())
     }
 
     /// Creates the stream directory and removes what a killed run left, at every level
@@ -90,9 +84,22 @@ impl StreamDir {
         Ok(removed)
     }
 
+    /// A fresh staging directory for `window`, beside where it is published.
+    pub(crate) fn stage(&self, window: &Window) -> Result<Staging> {
+        if !window.fits(self.layout) {
+            return Err(Error::Config(format!(
+                "raw window {window:?} does not fit {}",
+                self.root.display()
+            )));
+        }
+        let names = window.dir_names();
+        let path: Vec<&str> = names.iter().map(String::as_str).collect();
+        self.stage_names(&path)
+    }
+
     /// A fresh staging directory for the window at `path` under the stream root (one
     /// name per level, e.g. `["2024-01-02"]` or `["2024-01-01_2024-01-05", "123"]`).
-    pub(crate) fn stage(&self, path: &[&str]) -> Result<Staging> {
+    fn stage_names(&self, path: &[&str]) -> Result<Staging> {
         let [parents @ .., name] = path else {
             return Err(Error::Config("empty raw window path".into()));
         };
@@ -115,11 +122,6 @@ impl StreamDir {
             name: (*name).to_owned(),
             published: false,
         })
-    }
-
-    /// A fresh staging directory for `day` of a day stream.
-    pub(crate) fn stage_day(&self, day: NaiveDate) -> Result<Staging> {
-        self.stage(&[&day_dir_name(day)])
     }
 }
 
@@ -249,6 +251,7 @@ fn publish_dir(staging: &Path, parent: &Path, name: &str) -> Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn read_page(path: &Path) -> Vec<u8> {
         zstd::decode_all(fs::File::open(path).unwrap()).unwrap()
@@ -266,11 +269,11 @@ mod tests {
     #[tokio::test]
     async fn staged_day_is_invisible_until_published_and_replaces_old_copy() {
         let tmp = tempfile::tempdir().unwrap();
-        let stream = StreamDir::new(tmp.path(), "call-log");
+        let stream = StreamDir::new(tmp.path(), Stream::CallLog);
         stream.prepare().unwrap();
         let day: NaiveDate = "2024-01-02".parse().unwrap();
 
-        let first = stream.stage_day(day).unwrap();
+        let first = stream.stage(&Window::Day(day)).unwrap();
         first
             .write_page(1, b"{\"records\":[1]}".to_vec())
             .await
@@ -288,7 +291,7 @@ mod tests {
             b"{\"records\":[1]}"
         );
 
-        let second = stream.stage_day(day).unwrap();
+        let second = stream.stage(&Window::Day(day)).unwrap();
         second.write_page(1, b"A".to_vec()).await.unwrap();
         second.write_page(2, b"B".to_vec()).await.unwrap();
         second.publish().await.unwrap();
@@ -300,9 +303,11 @@ mod tests {
     #[tokio::test]
     async fn dropped_staging_is_removed() {
         let tmp = tempfile::tempdir().unwrap();
-        let stream = StreamDir::new(tmp.path(), "call-log");
+        let stream = StreamDir::new(tmp.path(), Stream::CallLog);
         stream.prepare().unwrap();
-        let staging = stream.stage_day("2024-01-02".parse().unwrap()).unwrap();
+        let staging = stream
+            .stage(&Window::Day("2024-01-02".parse().unwrap()))
+            .unwrap();
         staging.write_page(1, b"x".to_vec()).await.unwrap();
         drop(staging);
         assert!(names(&tmp.path().join("call-log")).is_empty());
@@ -326,7 +331,7 @@ mod tests {
             b"x",
         )
         .unwrap();
-        let stream = StreamDir::new(tmp.path(), "call-log");
+        let stream = StreamDir::new(tmp.path(), Stream::CallLog);
         assert_eq!(stream.prepare().unwrap(), 2);
         assert_eq!(names(&root), ["2024-01-02", "2024-01-03", "2024-01-04"]);
         assert_eq!(names(&root.join("2024-01-02")), ["page-00001.json.zst"]);
@@ -335,10 +340,10 @@ mod tests {
     #[tokio::test]
     async fn nested_windows_stage_beside_their_place_and_are_cleaned_at_both_levels() {
         let tmp = tempfile::tempdir().unwrap();
-        let stream = StreamDir::nested(tmp.path(), "message-store");
+        let stream = StreamDir::new(tmp.path(), Stream::MessageStore);
         stream.prepare().unwrap();
         let span = "2024-01-01_2024-01-05";
-        let staging = stream.stage(&[span, "123"]).unwrap();
+        let staging = stream.stage_names(&[span, "123"]).unwrap();
         staging.write_page(1, b"p1".to_vec()).await.unwrap();
         // Staged beside its final place, under a dot-name.
         let root = tmp.path().join("message-store");
@@ -348,9 +353,9 @@ mod tests {
         assert_eq!(dir, root.join(span).join("123"));
         assert_eq!(read_page(&dir.join("page-00001.json.zst")), b"p1");
 
-        assert!(stream.stage(&["2024-01-01"]).is_err(), "wrong depth");
-        assert!(stream.stage(&[span, "../x"]).is_err());
-        assert!(stream.stage(&[span, ".x"]).is_err());
+        assert!(stream.stage_names(&["2024-01-01"]).is_err(), "wrong depth");
+        assert!(stream.stage_names(&[span, "../x"]).is_err());
+        assert!(stream.stage_names(&[span, ".x"]).is_err());
 
         // Leftovers of a killed run, at both levels.
         fs::create_dir_all(root.join(span).join(".124.partial-abc")).unwrap();
@@ -376,11 +381,5 @@ mod tests {
         fs::write(dir.join(page_file_name(3)), b"x").unwrap();
         assert!(window_on_disk(&dir, 1));
         assert!(!window_on_disk(&dir, 3), "page 2 is missing");
-    }
-
-    #[test]
-    fn page_names_have_five_digits() {
-        assert_eq!(page_file_name(1), "page-00001.json.zst");
-        assert_eq!(page_file_name(12345), "page-12345.json.zst");
     }
 }

@@ -1,4 +1,4 @@
-//! Every mailbox's message store (API-NOTES §1.8, #13, group Light): per mailbox ONE
+//! Every mailbox's message store (docs/api.md §1.8, #13, group Light): per mailbox ONE
 //! request window over all the run's days not yet settled for it, so that a quiet mailbox
 //! costs one request whatever the number of days; all availabilities; landed raw under
 //! `<raw>/message-store/<FROM>_<TO>/<MAILBOX>/` and checkpointed per mailbox.
@@ -14,15 +14,17 @@ use crate::checkpoint::{Checkpoint, CheckpointData, SpanRecord, is_day_settled_i
 use crate::client::ApiClient;
 use crate::error::{Error, Result};
 use crate::extensions::ExtensionRef;
-use crate::landing::{StreamDir, day_dir_name, window_on_disk};
+use crate::landing::{StreamDir, window_on_disk};
 use crate::options::ExtractOptions;
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
 use crate::progress::Progress;
 use crate::window::{day_window, format_api_time};
+use ringlake_contracts::Stream;
+use ringlake_contracts::raw::{Window as RawWindow, span_dir_name};
 
 /// Stream name: the raw directory `<raw>/message-store/`.
-pub(crate) const STREAM: &str = "message-store";
+pub(crate) const STREAM: Stream = Stream::MessageStore;
 
 /// Extension types (§3.6 `AllExtensionTypesEnum`) that certainly have no message store:
 /// an announcement-only extension plays a greeting and hangs up, paging-only groups page
@@ -101,12 +103,17 @@ impl MailboxPlan {
 
     /// `<FROM>_<TO>` (issue-3 contract): the raw directory `<raw>/message-store/<FROM>_<TO>/<MAILBOX>/`.
     pub fn span_name(&self) -> String {
-        span_name(self.first_day(), self.last_day())
+        span_dir_name(self.first_day(), self.last_day())
     }
-}
 
-fn span_name(from: NaiveDate, to: NaiveDate) -> String {
-    format!("{}_{}", day_dir_name(from), day_dir_name(to))
+    /// Where its pages land: `<FROM>_<TO>/<MAILBOX>`.
+    fn raw_window(&self) -> RawWindow {
+        RawWindow::Mailbox {
+            from: self.first_day(),
+            to: self.last_day(),
+            mailbox: self.mailbox,
+        }
+    }
 }
 
 /// What a run of [`extract_message_store`] over these mailboxes (extension ids, taken as
@@ -119,7 +126,7 @@ pub fn plan_message_store(
     days: &[NaiveDate],
     opts: &ExtractOptions,
 ) -> Result<Vec<MailboxPlan>> {
-    let checkpoint = CheckpointData::read(&opts.state_dir, STREAM)?;
+    let checkpoint = CheckpointData::read(&opts.state_dir, STREAM.name())?;
     Ok(plan_mailboxes(&checkpoint, extension_ids, days, opts))
 }
 
@@ -137,7 +144,7 @@ fn plan_mailboxes(
         .iter()
         .map(|&d| (d, day_window(d, opts.time_zone)))
         .collect();
-    let stream_dir = opts.raw_dir.join(STREAM);
+    let stream_dir = StreamDir::new(&opts.raw_dir, STREAM);
     let mut seen = HashSet::new();
     let mut plans = Vec::new();
     for &mailbox in extension_ids {
@@ -150,10 +157,12 @@ fn plan_mailboxes(
             .map_or(&[][..], Vec::as_slice)
             .iter()
             .filter(|s| {
-                let dir = stream_dir
-                    .join(span_name(s.from_day, s.to_day))
-                    .join(mailbox.to_string());
-                window_on_disk(&dir, s.pages)
+                let window = RawWindow::Mailbox {
+                    from: s.from_day,
+                    to: s.to_day,
+                    mailbox,
+                };
+                window_on_disk(&stream_dir.window_dir(&window), s.pages)
             })
             .cloned()
             .collect();
@@ -198,9 +207,9 @@ pub async fn extract_message_store(
     progress: &dyn Progress,
 ) -> Result<MessageStoreSummary> {
     opts.validate()?;
-    let stream = StreamDir::nested(&opts.raw_dir, STREAM);
+    let stream = StreamDir::new(&opts.raw_dir, STREAM);
     stream.prepare()?;
-    let checkpoint = Checkpoint::load(&opts.state_dir, STREAM)?;
+    let checkpoint = Checkpoint::load(&opts.state_dir, STREAM.name())?;
     let (with_store, left_out): (Vec<&ExtensionRef>, Vec<&ExtensionRef>) =
         extensions.iter().partition(|e| has_mailbox(e));
     let ids: Vec<i64> = with_store.iter().map(|e| e.id).collect();
@@ -336,10 +345,9 @@ async fn fetch_mailbox(
 ) -> Result<Outcome> {
     // Freshness is that of the first request: later changes may be missing.
     let fetched_at = Utc::now();
-    let span_name = plan.span_name();
-    let mailbox_name = plan.mailbox.to_string();
-    let staging = stream.stage(&[&span_name, &mailbox_name])?;
-    let label = format!("{STREAM} {span_name}/{mailbox_name}");
+    let window = plan.raw_window();
+    let staging = stream.stage(&window)?;
+    let label = format!("{STREAM} {}", window.rel_dir().display());
     let mut pages_landed = 0u32;
     let fetched = fetch_pages(
         client,

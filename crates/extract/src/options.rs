@@ -20,7 +20,7 @@ pub struct ExtractOptions {
     pub lookback_days: u32,
     /// Windows in flight at once; the pacer, not this, limits the request rate.
     pub concurrency: usize,
-    /// `perPage` of every list request (1–1000, API-NOTES §1.1, §1.7, §1.8).
+    /// `perPage` of every list request (1–1000, docs/api.md §1.1, §1.7, §1.8).
     pub per_page: u32,
 }
 

@@ -1,4 +1,4 @@
-//! Client-side model of the server's sliding-window rate limits (API-NOTES §5).
+//! Client-side model of the server's sliding-window rate limits (docs/api.md §5).
 //!
 //! The server counts requests per (user, app, group) over a sliding window and punishes an
 //! excess with a penalty that every further request restarts. So we never want a 429: one
@@ -17,9 +17,18 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
 
-use crate::progress::WaitReason;
+/// Why a request is waiting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WaitReason {
+    /// The pacer holds the request so the group's limit is not exceeded.
+    RateLimit,
+    /// The server answered 429; waiting out its `Retry-After` (or the default penalty).
+    RetryAfter429,
+    /// Exponential backoff after a server error, network fault or unreadable body.
+    Backoff,
+}
 
-/// A rate-limit group of the API (`x-throttling-group`, API-NOTES §1 and §5).
+/// A rate-limit group of the API (`x-throttling-group`, docs/api.md §1 and §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RateGroup {
     Heavy,
@@ -36,7 +45,7 @@ impl RateGroup {
         RateGroup::Auth,
     ];
 
-    /// Default plan limits per 60 s (API-NOTES §5), assumed until a response tells better.
+    /// Default plan limits per 60 s (docs/api.md §5), assumed until a response tells better.
     pub(crate) fn default_limit(self) -> u32 {
         match self {
             RateGroup::Light => 50,
@@ -79,13 +88,13 @@ impl fmt::Display for RateGroup {
     }
 }
 
-/// Default window of every group (API-NOTES §5).
+/// Default window of every group (docs/api.md §5).
 pub(crate) const DEFAULT_WINDOW: Duration = Duration::from_secs(60);
 
 /// Requests allowed per window, and the window, of each rate group.
 pub type GroupLimits = BTreeMap<RateGroup, (u32, Duration)>;
 
-/// The limits every pacer starts from, per group: requests per window (API-NOTES §5
+/// The limits every pacer starts from, per group: requests per window (docs/api.md §5
 /// default plan: Light 50, Medium 40, Heavy 10, Auth 5 per 60 s). The server's
 /// `X-Rate-Limit-*` headers replace them as soon as a response carries them.
 pub fn default_limits() -> GroupLimits {
@@ -254,7 +263,7 @@ impl WindowState {
     }
 
     /// A 429 arrived at `now`: stop the whole group until the penalty is over
-    /// (API-NOTES §5: every request during the penalty restarts it).
+    /// (docs/api.md §5: every request during the penalty restarts it).
     pub(crate) fn penalize(&mut self, now: Instant, retry_after: Option<Duration>) -> Duration {
         let wait = retry_after.unwrap_or_else(|| self.default_429_wait());
         let until = now + wait;

@@ -18,43 +18,10 @@ use crate::message_store::{self, MailboxPlan, plan_message_store};
 use crate::options::ExtractOptions;
 use crate::pacer::GroupLimits;
 use crate::pacer::{RateGroup, default_limits};
+use ringlake_contracts::Stream;
 
 /// The limits the server announced (`X-Rate-Limit-*`) to the last run, kept for dry runs.
 const LIMITS_FILE: &str = "rate-limits.json";
-
-/// The streams a run would extract.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PlannedStreams {
-    pub call_log: bool,
-    pub active_calls: bool,
-    pub extension_list: bool,
-    pub message_store: bool,
-    /// The incremental call log: one session, at least one Heavy request.
-    pub call_log_sync: bool,
-}
-
-impl PlannedStreams {
-    pub fn new(
-        call_log: bool,
-        active_calls: bool,
-        extension_list: bool,
-        message_store: bool,
-    ) -> Self {
-        PlannedStreams {
-            call_log,
-            active_calls,
-            extension_list,
-            message_store,
-            call_log_sync: false,
-        }
-    }
-
-    pub fn with_call_log_sync(mut self, call_log_sync: bool) -> Self {
-        self.call_log_sync = call_log_sync;
-        self
-    }
-}
 
 /// What a run would do.
 #[non_exhaustive]
@@ -73,7 +40,7 @@ pub struct RunPlan {
     /// Requests per window and window length of each group.
     pub limits: GroupLimits,
     /// True when `limits` are what the account's server announced to the last run;
-    /// false when they are the default plan's (API-NOTES §5).
+    /// false when they are the default plan's (docs/api.md §5).
     pub limits_from_account: bool,
     /// The least wall time those requests take at those limits (Heavy runs beside
     /// Medium + Light, as in a run); latency not counted.
@@ -81,21 +48,18 @@ pub struct RunPlan {
 }
 
 /// The plan of a run over `days`.
-pub fn plan_run(
-    days: &[NaiveDate],
-    opts: &ExtractOptions,
-    streams: PlannedStreams,
-) -> Result<RunPlan> {
+pub fn plan_run(days: &[NaiveDate], opts: &ExtractOptions, streams: &[Stream]) -> Result<RunPlan> {
+    let wants = |s: Stream| streams.contains(&s);
     let mut requests: BTreeMap<RateGroup, u64> = BTreeMap::from([(RateGroup::Auth, 1)]);
     let mut add = |group, n| *requests.entry(group).or_insert(0) += n;
 
-    let call_log = if streams.call_log {
+    let call_log = if wants(Stream::CallLog) {
         let plans = plan_call_log(days, opts)?;
-        let checkpoint = CheckpointData::read(&opts.state_dir, call_log::STREAM)?;
+        let checkpoint = CheckpointData::read(&opts.state_dir, call_log::STREAM.name())?;
         for (day, _, settled) in &plans {
             if !settled {
                 let pages = checkpoint
-                    .day(call_log::STREAM, *day)
+                    .day(call_log::STREAM.name(), *day)
                     .map_or(1, |d| d.pages);
                 add(RateGroup::Heavy, u64::from(pages.max(1)));
             }
@@ -104,17 +68,22 @@ pub fn plan_run(
     } else {
         Vec::new()
     };
-    if streams.active_calls {
-        add(RateGroup::Heavy, 1);
+    // One request each: a snapshot, a sync session's first page, the account.
+    for (stream, group) in [
+        (Stream::ActiveCalls, RateGroup::Heavy),
+        (Stream::CallLogSync, RateGroup::Heavy),
+        (Stream::Account, RateGroup::Light),
+    ] {
+        if wants(stream) {
+            add(group, 1);
+        }
     }
-    if streams.call_log_sync {
-        add(RateGroup::Heavy, 1);
-    }
-    if streams.extension_list || streams.message_store {
+    // The message store reads the extension list to know its mailboxes.
+    if wants(Stream::Extensions) || wants(Stream::MessageStore) {
         add(RateGroup::Medium, 1);
     }
-    let (mailboxes_known, mailboxes) = if streams.message_store {
-        let checkpoint = CheckpointData::read(&opts.state_dir, message_store::STREAM)?;
+    let (mailboxes_known, mailboxes) = if wants(Stream::MessageStore) {
+        let checkpoint = CheckpointData::read(&opts.state_dir, message_store::STREAM.name())?;
         let known: Vec<i64> = checkpoint.mailbox_spans().keys().copied().collect();
         let plans = plan_message_store(&known, days, opts)?;
         add(RateGroup::Light, plans.len() as u64);
@@ -239,12 +208,13 @@ mod tests {
         let days: Vec<NaiveDate> = (1..=30)
             .map(|d| NaiveDate::from_ymd_opt(2026, 6, d).unwrap())
             .collect();
-        let plan = plan_run(&days, &opts, PlannedStreams::new(true, true, true, true)).unwrap();
+        let plan = plan_run(&days, &opts, &Stream::DEFAULT).unwrap();
         assert_eq!(plan.call_log.len(), 30);
         assert!(plan.call_log.iter().all(|(_, _, settled)| !settled));
         assert_eq!(plan.requests[&RateGroup::Heavy], 31);
         assert_eq!(plan.requests[&RateGroup::Medium], 1);
-        assert_eq!(plan.requests.get(&RateGroup::Light), Some(&0));
+        // The account; no mailbox is known before the extension list is read.
+        assert_eq!(plan.requests.get(&RateGroup::Light), Some(&1));
         assert_eq!(plan.mailboxes_known, 0);
         assert!(!plan.limits_from_account);
         // 31 Heavy requests at 10 per 60 s: three more windows after the first burst.

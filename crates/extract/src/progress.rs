@@ -4,18 +4,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-use crate::pacer::RateGroup;
-
-/// Why a request is waiting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum WaitReason {
-    /// The pacer holds the request so the group's limit is not exceeded.
-    RateLimit,
-    /// The server answered 429; waiting out its `Retry-After` (or the default penalty).
-    RetryAfter429,
-    /// Exponential backoff after a server error, network fault or unreadable body.
-    Backoff,
-}
+use crate::pacer::{RateGroup, WaitReason};
 
 /// Receives progress events. Every method has an empty default body; implementations
 /// must be cheap (they are called from the extraction tasks).

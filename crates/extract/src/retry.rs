@@ -1,4 +1,4 @@
-//! Retry budget and exponential backoff with full jitter (API-NOTES §6.1: 2 s doubling,
+//! Retry budget and exponential backoff with full jitter (docs/api.md §6.1: 2 s doubling,
 //! cap ~60 s).
 
 use std::time::Duration;

@@ -36,7 +36,7 @@ impl fmt::Display for Secret {
     }
 }
 
-/// What the client needs to log in with the JWT bearer grant (API-NOTES §4).
+/// What the client needs to log in with the JWT bearer grant (docs/api.md §4).
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct Credentials {

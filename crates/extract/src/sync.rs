@@ -1,4 +1,4 @@
-//! The incremental call-log mode: `call-log-extract-sync` (API-NOTES §1.4, group Heavy),
+//! The incremental call-log mode: `call-log-extract-sync` (docs/api.md §1.4, group Heavy),
 //! which returns every company record *modified* after a point in time. A session is an
 //! FSync (first run, or after the server refused the saved token) or an ISync with the
 //! saved token, then ISyncs with each returned token while `syncInfo.newerRecordsExist`.
@@ -22,10 +22,13 @@ use crate::options::ExtractOptions;
 use crate::pacer::RateGroup;
 use crate::progress::Progress;
 use crate::window::format_api_time;
+use ringlake_contracts::Stream;
+use ringlake_contracts::day::day_of;
+use ringlake_contracts::raw::{Window as RawWindow, instant_dir_name};
 
 /// Stream name: the raw directory `<raw>/call-log-sync/`.
-pub(crate) const STREAM: &str = "call-log-sync";
-/// Company call-log extract sync (API-NOTES §1, #7).
+pub(crate) const STREAM: Stream = Stream::CallLogSync;
+/// Company call-log extract sync (docs/api.md §1, #7).
 const SYNC_PATH: &str = "/restapi/v1.0/account/~/call-log-extract-sync";
 /// `recordCount` of an FSync: the maximum (§1.4; the default is 250).
 const FSYNC_RECORD_COUNT: u32 = 1000;
@@ -96,7 +99,7 @@ impl SyncRequest {
     }
 }
 
-/// The `syncInfo` of a sync page (API-NOTES §2.2) and the start of its records.
+/// The `syncInfo` of a sync page (docs/api.md §2.2) and the start of its records.
 #[derive(Debug)]
 struct SyncPage {
     records: usize,
@@ -163,11 +166,6 @@ fn read_sync_page(body: &[u8]) -> std::result::Result<SyncPage, String> {
     })
 }
 
-/// `20240102T080000.123Z`: a session's directory name.
-fn session_name(start: DateTime<Utc>) -> String {
-    start.format("%Y%m%dT%H%M%S%.3fZ").to_string()
-}
-
 /// Whether the server refused a sync token (§1.3: 400 with CLG-101…105, "Parameter
 /// [syncToken] is invalid", also when too many changes piled up since the token).
 fn token_refused(e: &Error) -> Option<&str> {
@@ -206,11 +204,11 @@ pub async fn extract_call_log_sync(
     stream.prepare()?;
     // The token lives in the call-log file (one place for the call log's state); the
     // checkpoint writes only the part this instance changed.
-    let checkpoint = Checkpoint::load(&opts.state_dir, call_log::STREAM)?;
+    let checkpoint = Checkpoint::load(&opts.state_dir, call_log::STREAM.name())?;
     let saved = checkpoint.snapshot().await.sync_state().cloned();
     let started = Utc::now();
     let mut summary = SyncSummary {
-        session: session_name(started),
+        session: instant_dir_name(started),
         ..SyncSummary::default()
     };
     let mut request = match &saved {
@@ -234,7 +232,7 @@ pub async fn extract_call_log_sync(
         "Call-log sync started."
     );
     client.inner.access_token(progress).await?;
-    let staging = stream.stage(&[&summary.session])?;
+    let staging = stream.stage(&RawWindow::Session { at: started })?;
     let mut position: Option<(String, DateTime<Utc>)> = None;
     let mut pages = 0u32;
     let stopped: Option<Error> = loop {
@@ -275,9 +273,10 @@ pub async fn extract_call_log_sync(
         summary.bytes += body.len() as u64;
         summary.records_without_start += page.without_start as u64;
         summary.days.extend(
+            // A start the day rule cannot place (chrono's range edge) names no day.
             page.starts
                 .iter()
-                .map(|t| t.with_timezone(&opts.time_zone).date_naive()),
+                .filter_map(|t| day_of(*t, opts.time_zone)),
         );
         staging.write_page(pages, body).await?;
         debug!(
@@ -367,7 +366,7 @@ mod tests {
             "/restapi/v1.0/account/~/call-log-extract-sync?syncType=ISync&syncToken=FAsD%2B%2F%3D&view=Detailed"
         );
         assert_eq!(
-            session_name(t("2024-01-02T08:09:10.123456Z")),
+            instant_dir_name(t("2024-01-02T08:09:10.123456Z")),
             "20240102T080910.123Z"
         );
     }

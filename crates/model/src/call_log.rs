@@ -1,8 +1,8 @@
-//! Call-log records (API-NOTES §3.1–3.3; spec schemas `CallLogRecord`,
+//! Call-log records (docs/api.md §3.1–3.3; spec schemas `CallLogRecord`,
 //! `BaseCallLogRecord`, `CallLogRecordLegInfo` and the objects they hold).
 //!
 //! Every field of the spec has a field here. The API omits absent values instead of
-//! sending `null`, grows enums over time and adds fields, so (API-NOTES §3):
+//! sending `null`, grows enums over time and adds fields, so (docs/api.md §3):
 //! - every field is an `Option` except the record's `id` and `startTime`, without which a
 //!   row cannot be keyed or partitioned. The spec also marks `uri`, `sessionId`, `type`,
 //!   `direction`, `action` (and nested ids) required, but real payloads lack some of them
@@ -41,7 +41,7 @@ pub struct CallLogRecord {
     pub extra: Map<String, Value>,
 }
 
-/// One leg of a Detailed record (API-NOTES §3.2): the base fields plus `legType` and
+/// One leg of a Detailed record (docs/api.md §3.2): the base fields plus `legType` and
 /// `master`. Legs have no `id`, `uri` or `sessionId`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordLegInfo {
@@ -111,7 +111,7 @@ pub struct TransferSessionInfo {
     pub extra: Map<String, Value>,
 }
 
-/// `from` (spec `CallLogFromParty`). Any subset of fields may be present (API-NOTES §3.3).
+/// `from` (spec `CallLogFromParty`). Any subset of fields may be present (docs/api.md §3.3).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogFromParty {
     pub phone_number: Option<Text>,
@@ -165,7 +165,7 @@ pub struct CallLogRecordingInfo {
 }
 
 /// `message`: the linked fax or voicemail. Its id is a string here, unlike the message
-/// store's integer ids (API-NOTES §8).
+/// store's integer ids (docs/api.md §8).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordMessage {
     pub id: Option<Text>,

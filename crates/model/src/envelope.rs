@@ -1,5 +1,5 @@
 //! The list envelope shared by call log, active calls, extensions and message store
-//! (API-NOTES §2.1).
+//! (docs/api.md §2.1).
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -24,7 +24,7 @@ pub struct ListPage<'a> {
 impl ListPage<'_> {
     /// The link to the next page, if the server says there is one.
     ///
-    /// Paging ends when `navigation.nextPage` is absent (API-NOTES §2.1): call-log pages
+    /// Paging ends when `navigation.nextPage` is absent (docs/api.md §2.1): call-log pages
     /// carry no totals, so `totalPages` cannot be relied on.
     pub fn next_page_uri(&self) -> Option<&str> {
         self.navigation

@@ -1,4 +1,4 @@
-//! Error bodies (API-NOTES §6.1 and the OAuth errors of §4).
+//! Error bodies (docs/api.md §6.1 and the OAuth errors of §4).
 
 use serde::Deserialize;
 

@@ -1,4 +1,4 @@
-//! Extension-list records (API-NOTES §1.7, §3.5; spec schema `GetExtensionListInfoResponse`
+//! Extension-list records (docs/api.md §1.7, §3.5; spec schema `GetExtensionListInfoResponse`
 //! and the objects it holds: `ContactInfo`, `ContactBusinessAddressInfo`,
 //! `PronouncedNameInfo`, `ExtensionPermissions`, `ProfileImageInfo`, `ReferenceInfo`,
 //! `CallQueueExtensionInfo`, `Roles`, `ProvisioningSiteInfo`, `AssignedCountryInfo`,
@@ -19,7 +19,7 @@ use crate::values::{opt_i64_lenient, opt_string_or_number, opt_timestamp_ms};
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtensionRecord {
-    /// int64 (API-NOTES §8). The account's system extension id equals the account id.
+    /// int64 (docs/api.md §8). The account's system extension id equals the account id.
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub id: Option<i64>,
     #[serde(default)]

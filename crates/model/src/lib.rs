@@ -1,11 +1,12 @@
 //! Serde types of the RingCentral API payloads that ringlake reads: list envelopes,
 //! call-log records, message-store records (and bulk-response items), extension-list
-//! records, OAuth token responses and error bodies.
+//! records, the account, OAuth token responses and error bodies.
 //!
 //! This crate does no I/O and knows nothing of HTTP, files or Arrow. Its types are lenient
-//! where the API is (API-NOTES §3): every non-required field is optional, unknown fields are
+//! where the API is (docs/api.md §3): every non-required field is optional, unknown fields are
 //! kept, unknown enum values are plain strings, and ids are read exactly.
 
+mod account;
 mod call_log;
 mod envelope;
 mod error_body;
@@ -15,6 +16,10 @@ mod open;
 mod token;
 mod values;
 
+pub use account::{
+    AccountOperatorInfo, AccountRecord, AccountRegionalSettings, CountryInfo, CurrencyInfo,
+    LanguageInfo, TimezoneInfo,
+};
 pub use call_log::*;
 pub use envelope::{ListPage, NavLink, Navigation, Paging};
 pub use error_body::{ApiErrorBody, ApiErrorItem};

@@ -1,12 +1,12 @@
-//! Message-store records (API-NOTES §3.4, §1.9; spec schemas `GetMessageInfoResponse`,
+//! Message-store records (docs/api.md §3.4, §1.9; spec schemas `GetMessageInfoResponse`,
 //! `GetSingleMessageInfoResponse`, `MessageAttachmentInfo`,
 //! `MessageStoreCallerInfoResponseFrom`/`To`, `ConversationInfo`, `OwnerResource`,
-//! `GetMessageForwardingInfo`) and the items of a bulk (207) response (API-NOTES §6.2).
+//! `GetMessageForwardingInfo`) and the items of a bulk (207) response (docs/api.md §6.2).
 //!
 //! Same rules as the call log: every field is an `Option` (the spec marks none required,
 //! and message-sync records of deleted messages carry only `id` and `availability`), enums
 //! are plain strings, unknown fields are kept in an `extra` map on every object, and
-//! integers are read exactly: `conversationId` exceeds 2^53 (API-NOTES §3.4) and must never
+//! integers are read exactly: `conversationId` exceeds 2^53 (docs/api.md §3.4) and must never
 //! pass through `f64`. serde_json hands integers over as `u64`/`i64`, also when
 //! `#[serde(flatten)]` buffers the object first, and the readers of the `values` module
 //! accept a numeric string too.
@@ -39,7 +39,7 @@ pub struct MessageRecord {
     /// `Alive` | `Deleted` | `Purged`.
     #[serde(default)]
     pub availability: Option<String>,
-    /// int64 above 2^53: read exactly (API-NOTES §3.4).
+    /// int64 above 2^53: read exactly (docs/api.md §3.4).
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub conversation_id: Option<i64>,
     #[serde(default)]
@@ -239,7 +239,7 @@ pub struct MessageForwardingInfo {
 }
 
 /// One item of a bulk GET answered as `application/vnd.ringcentral.multipart+json`: a JSON
-/// array of `{resourceId, status, body}` (API-NOTES §1.9, §6.2). The body stays raw: it is
+/// array of `{resourceId, status, body}` (docs/api.md §1.9, §6.2). The body stays raw: it is
 /// a record when `status` is 200 and an error body otherwise.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,4 +1,4 @@
-//! OAuth token response (`TokenInfo`, API-NOTES §4).
+//! OAuth token response (`TokenInfo`, docs/api.md §4).
 
 use serde::Deserialize;
 

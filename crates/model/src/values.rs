@@ -1,4 +1,4 @@
-//! Lenient readers for the API's scalar values (API-NOTES §8).
+//! Lenient readers for the API's scalar values (docs/api.md §8).
 //!
 //! The API is loose where the spec is strict: ids the spec types as strings sometimes
 //! arrive as numbers and the other way round, timestamps come with or without a fraction
@@ -127,7 +127,7 @@ pub fn parse_i64(text: &str) -> Result<i64, ValueError> {
 
 /// Parses an API timestamp into milliseconds since the Unix epoch (UTC).
 ///
-/// Accepted (API-NOTES §8): RFC 3339 with `Z` or a numeric offset (`+01:00`, `+0100`),
+/// Accepted (docs/api.md §8): RFC 3339 with `Z` or a numeric offset (`+01:00`, `+0100`),
 /// with or without a fraction, and zone-less `2012-02-25T00:00:00` which the server
 /// treats as UTC. Digits beyond milliseconds are truncated toward the past.
 pub fn parse_timestamp_ms(text: &str) -> Result<i64, ValueError> {
@@ -182,7 +182,7 @@ impl Visitor<'_> for TimestampVisitor {
 /// `0.000` → `"0"`). So the number is printed with `{}` and that text is parsed digit by
 /// digit. Values that need more than 6 decimals (`0.1 + 0.2` = `0.30000000000000004`,
 /// `1e-7`) or do not fit 18 digits are refused rather than rounded. Billing values are
-/// short decimals such as `0.137` (API-NOTES §3.1), far inside the exact range.
+/// short decimals such as `0.137` (docs/api.md §3.1), far inside the exact range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money(pub i128);
 

@@ -133,7 +133,7 @@ impl Account {
             let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
             let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
             // The first user is the account's main (system) extension whose id equals the
-            // account id (API-NOTES §1.7).
+            // account id (docs/api.md §1.7).
             let id = if i == 0 { account_id } else { new_id(rng) };
             let status = if i == 0 {
                 "Enabled"
@@ -171,7 +171,7 @@ impl Account {
                 user_idx.push(i);
             }
         }
-        // Call queues (legacy type `Department`, API-NOTES §1.7), agents split among them.
+        // Call queues (legacy type `Department`, docs/api.md §1.7), agents split among them.
         let n_queues = if users >= 6 { 3 } else { 2 };
         let mut queues = Vec::new();
         for (q, qname) in QUEUES.iter().enumerate().take(n_queues) {
@@ -234,7 +234,7 @@ impl Account {
             admin: false,
             international: false,
         });
-        // An extension without a number (status `Unassigned`, API-NOTES §1.7).
+        // An extension without a number (status `Unassigned`, docs/api.md §1.7).
         extensions.push(Extension {
             id: new_id(rng),
             number: None,

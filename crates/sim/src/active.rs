@@ -1,4 +1,4 @@
-//! Calls in progress, served by the active-calls lists (API-NOTES §1.5): call-log-shaped
+//! Calls in progress, served by the active-calls lists (docs/api.md §1.5): call-log-shaped
 //! records that started in the last few minutes before the simulator was created.
 
 use chrono::{DateTime, Duration, Utc};
@@ -95,7 +95,7 @@ fn call_id(rng: &mut ChaCha8Rng) -> String {
 }
 
 /// The record as the active-calls list sends it: a Simple call-log record whose `uri`
-/// points at the call log (API-NOTES §1.5), `duration` 0 while in progress.
+/// points at the call log (docs/api.md §1.5), `duration` 0 while in progress.
 pub(crate) fn render(urls: &Urls, c: &ActiveCall) -> Value {
     let mut o = Map::new();
     o.insert(

@@ -1,4 +1,4 @@
-//! Token issue, refresh and checks (API-NOTES §4).
+//! Token issue, refresh and checks (docs/api.md §4).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -1,11 +1,11 @@
 //! Bulk (multi-id) GET answers: 207 Multi-Status as `multipart/mixed` or as the
-//! `application/vnd.ringcentral.multipart+json` array (API-NOTES §1.9, §6.2).
+//! `application/vnd.ringcentral.multipart+json` array (docs/api.md §1.9, §6.2).
 
 use axum::http::StatusCode;
 use rand::Rng;
 use serde_json::{Value, json};
 
-/// Most ids one bulk GET may name (`CMN-106` beyond, API-NOTES §6.2).
+/// Most ids one bulk GET may name (`CMN-106` beyond, docs/api.md §6.2).
 pub(crate) const MAX_BULK_IDS: usize = 50;
 
 /// The media type that selects the JSON-array form.

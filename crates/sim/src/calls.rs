@@ -127,7 +127,7 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// `(callerStatus, calleeStatus)` read from the RingOut legs as API-NOTES §9 says.
+    /// `(callerStatus, calleeStatus)` read from the RingOut legs as docs/api.md §9 says.
     pub fn ringout_results(&self) -> (Option<&'static str>, Option<&'static str>) {
         let mut caller = None;
         let mut callee = None;
@@ -328,7 +328,7 @@ impl Gen<'_> {
                 "LongDistance"
             });
         }
-        // Older data sends numbers without `+` (API-NOTES §3.3).
+        // Older data sends numbers without `+` (docs/api.md §3.3).
         if rng.random_bool(0.05)
             && let Some(n) = p.phone_number.as_mut()
         {
@@ -337,7 +337,7 @@ impl Gen<'_> {
         (p, internal_type)
     }
 
-    /// A party for one of our extensions, often partial like the samples (API-NOTES §3.3).
+    /// A party for one of our extensions, often partial like the samples (docs/api.md §3.3).
     fn ext_party(&mut self, ext: &Extension, with_number: bool) -> Party {
         let roll = self.rng.random_range(0..100);
         if roll < 5 {
@@ -822,7 +822,7 @@ impl Gen<'_> {
                 ("RingOut Mobile", 30),
             ],
         );
-        // Which leg-type flavour (API-NOTES §9: all read alike).
+        // Which leg-type flavour (docs/api.md §9: all read alike).
         let (to_caller, to_subscriber) = match action {
             "RingOut Web" if self.chance(0.4) => ("RingOutWebToCaller", "RingOutWebToSubscriber"),
             "RingOut Mobile" if self.chance(0.5) => {
@@ -861,7 +861,7 @@ impl Gen<'_> {
         leg0.master = true;
         leg0.result = Some(caller_result);
         leg0.reason = reason_for(caller_result);
-        // The caller leg has the call's own from/to (API-NOTES §9).
+        // The caller leg has the call's own from/to (docs/api.md §9).
         leg0.from = c.from.clone();
         leg0.to = c.to.clone();
         leg0.extension_id = Some(user.id);
@@ -889,7 +889,7 @@ impl Gen<'_> {
             leg1.duration_ms = talk;
             leg1.result = Some(callee_result);
             leg1.reason = reason_for(callee_result);
-            // Seen from the callee's side: reversed (API-NOTES §9).
+            // Seen from the callee's side: reversed (docs/api.md §9).
             leg1.from = c.to.clone();
             leg1.to = c.from.clone();
             leg1.extension_id = Some(user.id);
@@ -1036,7 +1036,7 @@ impl Gen<'_> {
                 leg.with_recording = leg.master || leg.result.is_some_and(answered);
             }
         } else if talked && c.duration_ms < 30_000 && self.chance(0.02) {
-            // Recordings under ~30 s are not kept (API-NOTES §7).
+            // Recordings under ~30 s are not kept (docs/api.md §7).
             c.short_recording = true;
         }
         c.send_duration_ms = self.chance(0.7);
@@ -1079,7 +1079,7 @@ impl Gen<'_> {
         }
         c.deleted = self.chance(0.01);
         // Records appear 15–30 s after the call ends and change again when billing or a
-        // recording is attached (API-NOTES §7).
+        // recording is attached (docs/api.md §7).
         let end = c.start + Duration::milliseconds(c.duration_ms as i64);
         let mut lm = end + Duration::milliseconds(self.rng.random_range(15_000..45_000));
         if c.billing.is_some() || c.recording.is_some() {

@@ -16,16 +16,22 @@ pub const DEFAULT_CALLS_PER_DAY: u32 = 500;
 /// Default mean number of messages per user extension per day (a few extensions get many
 /// more, most fewer).
 pub const DEFAULT_MESSAGES_PER_EXTENSION_PER_DAY: u32 = 3;
-/// Default access-token lifetime (API-NOTES §4: about one hour).
+/// Default access-token lifetime (docs/api.md §4: about one hour).
 pub const DEFAULT_ACCESS_TOKEN_TTL_SECS: u64 = 3600;
-/// Default refresh-token lifetime (API-NOTES §4: 7 days).
+/// Default refresh-token lifetime (docs/api.md §4: 7 days).
 pub const DEFAULT_REFRESH_TOKEN_TTL_SECS: u64 = 604_800;
 /// Default age after which a message-sync token is refused with `MSG-333` (7 days; the
-/// real limit is not documented, API-NOTES §1.9).
+/// real limit is not documented, docs/api.md §1.9).
 pub const DEFAULT_MESSAGE_SYNC_TOKEN_MAX_AGE_SECS: u64 = 604_800;
 /// Default age after which a call-log extract-sync token is refused with `CLG-101` (1 day;
-/// the real limit is not documented, API-NOTES §1.3–§1.4).
+/// the real limit is not documented, docs/api.md §1.3–§1.4).
 pub const DEFAULT_EXTRACT_SYNC_TOKEN_MAX_AGE_SECS: u64 = 86_400;
+
+/// The account's time zone unless configured: where the generated company sits (its
+/// traffic follows this zone's business hours, its main number is a 650 number).
+pub const DEFAULT_TIME_ZONE: &str = "America/Los_Angeles";
+/// The account's currency unless configured.
+pub const DEFAULT_CURRENCY: &str = "USD";
 
 /// Configuration of a [`Simulator`](crate::Simulator).
 ///
@@ -62,10 +68,14 @@ pub struct SimConfig {
     /// `MSG-333` ("full synchronization is required").
     pub message_sync_token_max_age_secs: u64,
     /// An extract-sync `ISync` with a token issued longer ago than this is refused with
-    /// `CLG-101` (API-NOTES §1.3: tokens die, the client does a new `FSync`).
+    /// `CLG-101` (docs/api.md §1.3: tokens die, the client does a new `FSync`).
     pub extract_sync_token_max_age_secs: u64,
     /// Injected faults on `/restapi/...` requests; none by default.
     pub faults: Faults,
+    /// The account's time zone (`regionalSettings.timezone.name`), an IANA name.
+    pub time_zone: String,
+    /// The account's currency (`regionalSettings.currency.code`), ISO 4217.
+    pub currency: String,
 }
 
 impl Default for SimConfig {
@@ -88,6 +98,8 @@ impl Default for SimConfig {
             message_sync_token_max_age_secs: DEFAULT_MESSAGE_SYNC_TOKEN_MAX_AGE_SECS,
             extract_sync_token_max_age_secs: DEFAULT_EXTRACT_SYNC_TOKEN_MAX_AGE_SECS,
             faults: Faults::default(),
+            time_zone: DEFAULT_TIME_ZONE.to_owned(),
+            currency: DEFAULT_CURRENCY.to_owned(),
         }
     }
 }
@@ -101,6 +113,18 @@ impl SimConfig {
     /// Seed of the generator.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// The account's time zone (an IANA name, e.g. `Europe/Paris`).
+    pub fn with_time_zone(mut self, time_zone: impl Into<String>) -> Self {
+        self.time_zone = time_zone.into();
+        self
+    }
+
+    /// The account's currency (ISO 4217, e.g. `EUR`).
+    pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
+        self.currency = currency.into();
         self
     }
 
@@ -209,7 +233,7 @@ fn previous_month_plus_one_day(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<U
     (from, to)
 }
 
-/// Client credentials the token endpoint accepts (API-NOTES §4).
+/// Client credentials the token endpoint accepts (docs/api.md §4).
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct SimCredentials {
@@ -243,7 +267,7 @@ impl SimCredentials {
 }
 
 /// Requests allowed per group in a sliding window, and the penalty after an excess
-/// (API-NOTES §5). Also the JSON body of `POST /_admin/limits` (missing fields: defaults).
+/// (docs/api.md §5). Also the JSON body of `POST /_admin/limits` (missing fields: defaults).
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -263,7 +287,7 @@ pub struct RateLimits {
 }
 
 impl Default for RateLimits {
-    /// The default plan of API-NOTES §5: 50/40/10/5 per 60 s, penalty 60 s.
+    /// The default plan of docs/api.md §5: 50/40/10/5 per 60 s, penalty 60 s.
     fn default() -> Self {
         Self {
             light: 50,

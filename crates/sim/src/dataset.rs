@@ -9,12 +9,9 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
-use chrono::{
-    DateTime, Datelike, Duration, DurationRound, NaiveTime, TimeZone, Timelike, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, DurationRound, NaiveTime, TimeZone, Timelike, Utc};
 use chrono_tz::America::Los_Angeles;
 use chrono_tz::Europe::Berlin;
-use chrono_tz::Tz;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tracing::info;
@@ -25,21 +22,13 @@ use crate::calls::{Call, CallPatch, Side, build_call};
 use crate::config::SimConfig;
 use crate::messages::MessageStore;
 use crate::pick::poisson;
-use crate::truth::{Truth, TruthCall, TruthExtension};
+use crate::traffic::{HOME_TZ, HOUR_SHAPE, weekday_weight};
+use crate::truth::{Truth, TruthAccount, TruthCall, TruthExtension};
 
 /// Category bits of a record, for fast filtering while paging.
 pub(crate) const CAT_FAX: u8 = 1;
 pub(crate) const CAT_OUTBOUND: u8 = 2;
 pub(crate) const CAT_DELETED: u8 = 4;
-
-/// Business hours follow the account's home time zone.
-pub(crate) const HOME_TZ: Tz = Los_Angeles;
-
-/// Relative call volume per local hour of day (busy 8–18).
-pub(crate) const HOUR_SHAPE: [f64; 24] = [
-    0.2, 0.1, 0.1, 0.1, 0.1, 0.2, 0.5, 1.5, 4.0, 7.0, 8.0, 8.0, 6.5, 7.5, 8.0, 7.5, 6.5, 4.5, 2.0,
-    1.0, 0.7, 0.5, 0.4, 0.3,
-];
 
 /// How a record is rebuilt, and its filter category.
 #[derive(Clone, Copy, Debug)]
@@ -116,6 +105,12 @@ impl Dataset {
         Self {
             truth: Arc::new(Truth {
                 account_id: account.id,
+                account: TruthAccount {
+                    id: account.id,
+                    main_number: account.main_number.clone(),
+                    time_zone: cfg.time_zone.clone(),
+                    currency: cfg.currency.clone(),
+                },
                 calls,
                 extensions,
                 messages: messages.truth(),
@@ -218,7 +213,7 @@ fn to_row(
 }
 
 /// A call-log id: 15 characters, mostly base62 with an occasional `-`/`_`, like
-/// `IWvNToLkbo-7zUA` (API-NOTES §3.1).
+/// `IWvNToLkbo-7zUA` (docs/api.md §3.1).
 fn record_id(rng: &mut ChaCha8Rng) -> String {
     const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut s = String::with_capacity(15);
@@ -231,19 +226,6 @@ fn record_id(rng: &mut ChaCha8Rng) -> String {
         s.push(char::from(c));
     }
     s
-}
-
-pub(crate) fn weekday_weight(d: Weekday) -> f64 {
-    // Mean over the week is 1.
-    let w = match d {
-        Weekday::Mon => 1.15,
-        Weekday::Tue | Weekday::Wed => 1.2,
-        Weekday::Thu => 1.15,
-        Weekday::Fri => 1.05,
-        Weekday::Sat => 0.2,
-        Weekday::Sun => 0.12,
-    };
-    w * 7.0 / 6.07
 }
 
 /// Start times of the primary records over `[data_from, data_to)`, unsorted.
@@ -268,7 +250,7 @@ fn schedule(rng: &mut ChaCha8Rng, cfg: &SimConfig) -> Vec<DateTime<Utc>> {
         for _ in 0..n {
             let ms = rng.random_range(0..3_600_000i64);
             let mut t = hour + Duration::milliseconds(ms);
-            // Older records have whole seconds (`.000Z`, API-NOTES §8).
+            // Older records have whole seconds (`.000Z`, docs/api.md §8).
             if rng.random_bool(0.15)
                 && let Ok(tt) = t.duration_trunc(Duration::seconds(1))
             {
@@ -315,6 +297,7 @@ fn schedule(rng: &mut ChaCha8Rng, cfg: &SimConfig) -> Vec<DateTime<Utc>> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use chrono::Weekday;
 
     fn cfg(days: i64, per_day: u32) -> SimConfig {
         let from = Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();

@@ -1,4 +1,4 @@
-//! Request errors and the error bodies the API sends for them (API-NOTES §6.1).
+//! Request errors and the error bodies the API sends for them (docs/api.md §6.1).
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -35,13 +35,13 @@ pub enum Error {
         message_id: String,
     },
     /// The message has no attachment with this id, or no longer has any because it was
-    /// purged (`CMN-102`, 404; API-NOTES §7).
+    /// purged (`CMN-102`, 404; docs/api.md §7).
     #[error("Resource for parameter [attachmentId] is not found: {attachment_id:?}")]
     UnknownAttachment {
         /// The id as received.
         attachment_id: String,
     },
-    /// A bulk GET named more ids than the API allows (`CMN-106`, 400; API-NOTES §6.2).
+    /// A bulk GET named more ids than the API allows (`CMN-106`, 400; docs/api.md §6.2).
     #[error("Batch request is limited to {max} entries, got {count}")]
     BatchTooLarge {
         /// Ids in the request.
@@ -49,14 +49,14 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
-    /// An `ISync` token the server no longer honours (`MSG-333`, 400; API-NOTES §1.9).
+    /// An `ISync` token the server no longer honours (`MSG-333`, 400; docs/api.md §1.9).
     #[error("Full synchronization is required: {reason}")]
     FullSyncRequired {
         /// Why: unparsable, another mailbox, too old.
         reason: &'static str,
     },
     /// A call-log sync token the server no longer honours: expired or not one it issued
-    /// (`CLG-101`, 400; API-NOTES §1.3). The client starts again with an `FSync`.
+    /// (`CLG-101`, 400; docs/api.md §1.3). The client starts again with an `FSync`.
     #[error("Parameter [syncToken] is invalid: {reason}")]
     SyncTokenInvalid {
         /// Why: expired, unreadable.
@@ -162,7 +162,7 @@ pub(crate) fn api_error(top_code: &str, code: &str, message: &str) -> Value {
     })
 }
 
-/// OAuth error body (API-NOTES §4): RFC 6749 `error` plus the `errors` array.
+/// OAuth error body (docs/api.md §4): RFC 6749 `error` plus the `errors` array.
 pub(crate) fn oauth_error(error: &str, code: &str, description: &str) -> Value {
     json!({
         "error": error,

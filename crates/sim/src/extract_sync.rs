@@ -1,4 +1,4 @@
-//! Company call-log extract sync (API-NOTES §1.4, §2.2): every record *modified* after a
+//! Company call-log extract sync (docs/api.md §1.4, §2.2): every record *modified* after a
 //! point in time, deleted ones included, in pages chained by `ISync` tokens.
 //!
 //! Ordering (the notes and the spec do not say; this is the simulator's choice): oldest

@@ -168,7 +168,7 @@ impl Dice {
     }
 }
 
-/// The 503 answer (API-NOTES §6.1: `CMN-201`, legacy top-level fields and `errors[]`; may
+/// The 503 answer (docs/api.md §6.1: `CMN-201`, legacy top-level fields and `errors[]`; may
 /// carry `Retry-After`).
 pub(crate) fn unavailable(retry_after: bool) -> Response {
     let body = api_error("CMN-201", "CMN-201", "Service Temporarily Unavailable");

@@ -2,13 +2,13 @@
 //! network. It generates a seeded, realistic account (extensions, call queues, an IVR, a fax
 //! user) and call log (legs, billing, recordings, RingOut, transfers, deleted records,
 //! day-boundary calls), and serves it over HTTP with the token endpoint, the account call
-//! log and the extension list exactly as `API-NOTES.md` describes them: envelopes, paging
+//! log and the extension list exactly as `docs/api.md` describes them: envelopes, paging
 //! defaults and limits, error bodies, rate-limit groups with headers, 429 and penalty, token
 //! expiry and single-use refresh. [`Truth`] is what the server holds, for tests to compare a
 //! lake against.
 //!
 //! It is written from the API notes alone and knows nothing of ringlake's other crates.
-//! It also serves each extension's message store (API-NOTES §1.8–§1.9): the list (SMS
+//! It also serves each extension's message store (docs/api.md §1.8–§1.9): the list (SMS
 //! conversations with int64 `conversationId`s above 2^53, faxes, voicemails, pager
 //! messages; `availability` defaulting to `Alive`), single messages and bulk GETs of up to
 //! 50 ids (207 as `multipart/mixed` or the RingCentral multipart JSON array), message sync
@@ -16,7 +16,7 @@
 //! `lastModifiedTime` with a 5 s overlap, `MSG-333` for foreign, broken or too old tokens),
 //! and attachment content with byte ranges on the same host as the API, which also takes
 //! `?access_token=` there. It serves the account and extension active-calls lists, and the
-//! company call-log extract sync (API-NOTES §1.4: records by modification time, `FSync` and
+//! company call-log extract sync (docs/api.md §1.4: records by modification time, `FSync` and
 //! `ISync` chained by tokens, `CLG-101` for expired ones).
 //!
 //! For resilience tests it injects seeded [`Faults`] into `/restapi/...` answers (503
@@ -45,11 +45,12 @@ mod pick;
 mod query;
 mod render;
 mod server;
+mod traffic;
 mod truth;
 
-pub use config::{RateLimits, SimConfig, SimCredentials};
+pub use config::{DEFAULT_CURRENCY, DEFAULT_TIME_ZONE, RateLimits, SimConfig, SimCredentials};
 pub use error::{Error, Result};
 pub use faults::Faults;
 pub use mutate::{Mutation, MutationReport};
 pub use server::{SimHandle, SimStats, Simulator};
-pub use truth::{Truth, TruthCall, TruthExtension, TruthMessage};
+pub use truth::{Truth, TruthAccount, TruthCall, TruthExtension, TruthMessage};

@@ -1,4 +1,4 @@
-//! Per-group sliding-window rate limits with a penalty interval (API-NOTES §5).
+//! Per-group sliding-window rate limits with a penalty interval (docs/api.md §5).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -99,7 +99,7 @@ impl Limiter {
         };
         if let Some(until) = state.penalty_until {
             if now < until {
-                // Every request during the penalty restarts it (API-NOTES §5).
+                // Every request during the penalty restarts it (docs/api.md §5).
                 state.penalty_until = Some(now + penalty);
                 return refused;
             }

@@ -1,4 +1,4 @@
-//! Attachment content as the media host serves it (API-NOTES §1, §1.9): deterministic
+//! Attachment content as the media host serves it (docs/api.md §1, §1.9): deterministic
 //! bytes seeded from the ids, as long as the attachment's `size`, and single byte ranges.
 
 use rand::{Rng, RngCore, SeedableRng};

@@ -1,4 +1,4 @@
-//! Message sync (API-NOTES §1.9, §2.2): a full sync over a creation-time window, an
+//! Message sync (docs/api.md §1.9, §2.2): a full sync over a creation-time window, an
 //! incremental sync of what changed since a token's instant, and the tokens themselves.
 //!
 //! Tokens are opaque to clients: URL-safe base64 of a version, the mailbox, the instant
@@ -16,7 +16,7 @@ use crate::query::{DIRECTIONS, FullSyncQuery, MESSAGE_TYPES};
 use crate::render::{Urls, timestamp};
 
 /// ISync windows start this long before the token's instant, so a change landing during
-/// the previous sync is not lost; clients must expect duplicates (API-NOTES §1.9).
+/// the previous sync is not lost; clients must expect duplicates (docs/api.md §1.9).
 pub(crate) const ISYNC_OVERLAP: Duration = Duration::seconds(5);
 
 const TOKEN_VERSION: u8 = 1;
@@ -110,7 +110,7 @@ fn envelope(uri: String, records: Vec<Value>, kind: &str, token: &SyncToken, old
 }
 
 /// `FSync`: `mailbox`'s `Alive` messages created in the window (like the list's default
-/// availability, API-NOTES §1.8), newest first, cut to `recordCount`.
+/// availability, docs/api.md §1.8), newest first, cut to `recordCount`.
 pub(crate) fn full(
     store: &MessageStore,
     urls: &Urls,
@@ -142,7 +142,7 @@ pub(crate) fn full(
 
 /// `ISync`: `mailbox`'s messages modified after the token's instant minus the overlap and
 /// not after `now`, most recently modified first. Deleted and purged ones carry only `id`
-/// and `availability` (API-NOTES §1.9).
+/// and `availability` (docs/api.md §1.9).
 pub(crate) fn incremental(
     store: &MessageStore,
     urls: &Urls,

@@ -1,5 +1,5 @@
 //! The message store: per-extension SMS conversations, faxes, voicemails and pager
-//! messages (API-NOTES §1.8, §3.4, §7), generated from the seed and rendered as the
+//! messages (docs/api.md §1.8, §3.4, §7), generated from the seed and rendered as the
 //! REST message list sends them.
 //!
 //! Messages are few next to calls (thousands, not millions), so they are kept whole in
@@ -16,16 +16,16 @@ use serde_json::{Map, Value, json};
 use crate::account::Account;
 use crate::calls::EXTERNAL;
 use crate::config::SimConfig;
-use crate::dataset::{HOME_TZ, HOUR_SHAPE, weekday_weight};
 use crate::pick::{digits, pick, pick_weighted, poisson};
 use crate::render::{Urls, timestamp};
+use crate::traffic::{HOME_TZ, HOUR_SHAPE, weekday_weight};
 use crate::truth::TruthMessage;
 
 /// Keeps the message stream independent of the call stream, so adding messages did not
 /// change the calls generated for a seed.
 const MESSAGE_SEED_SALT: u64 = 0x6d65_7373_6167_6573;
 
-/// Deleted messages become `Purged` after about 5 days (API-NOTES §7).
+/// Deleted messages become `Purged` after about 5 days (docs/api.md §7).
 const PURGE_AFTER_DAYS: i64 = 5;
 
 const SMS_TEXTS: &[&str] = &[
@@ -164,7 +164,7 @@ fn external_party(rng: &mut ChaCha8Rng) -> MsgParty {
     }
 }
 
-/// `conversationId` values exceed 2^53 (API-NOTES §3.4), so a double cannot hold them.
+/// `conversationId` values exceed 2^53 (docs/api.md §3.4), so a double cannot hold them.
 fn conversation_id(rng: &mut ChaCha8Rng) -> i64 {
     rng.random_range((1i64 << 53) + 1..=i64::MAX)
 }
@@ -329,7 +329,7 @@ impl MessageStore {
                         if rng.random_bool(0.55) {
                             m.subject = peer.phone_number.clone();
                             m.from = Some(peer);
-                            // Some inbound faxes carry no `to` (API-NOTES §3.4).
+                            // Some inbound faxes carry no `to` (docs/api.md §3.4).
                             if rng.random_bool(0.7) {
                                 m.to = vec![me.clone()];
                             }
@@ -346,7 +346,7 @@ impl MessageStore {
                                 fax_error_code: failed.then_some("LineBusy"),
                                 ..peer
                             }];
-                            // 0 for failed faxes (API-NOTES §3.4).
+                            // 0 for failed faxes (docs/api.md §3.4).
                             m.fax_page_count = Some(if failed { 0 } else { pages });
                             m.cover_index = Some(rng.random_range(0..14));
                             m.last_modified += Duration::seconds(rng.random_range(30..600));
@@ -461,7 +461,7 @@ impl MessageStore {
                 match m.availability {
                     "Deleted" => m.last_modified += Duration::hours(rng.random_range(1..96)),
                     "Purged" => {
-                        // Purged messages lose their attachments (API-NOTES §7).
+                        // Purged messages lose their attachments (docs/api.md §7).
                         m.attachments.clear();
                         m.last_modified += Duration::days(PURGE_AFTER_DAYS)
                             + Duration::hours(rng.random_range(1..48));
@@ -475,7 +475,7 @@ impl MessageStore {
             }
         }
         // Ids grow with creation time like the real ones; the first attachment shares the
-        // message id (API-NOTES §3.4), further attachments get their own.
+        // message id (docs/api.md §3.4), further attachments get their own.
         all.sort_by_key(|m| m.created);
         let mut next = 1_900_000_000i64;
         for m in &mut all {
@@ -590,7 +590,7 @@ fn party(p: &MsgParty) -> Value {
     Value::Object(o)
 }
 
-/// The JSON of one message as the list sends it (API-NOTES §3.4): ids as JSON integers,
+/// The JSON of one message as the list sends it (docs/api.md §3.4): ids as JSON integers,
 /// absent fields omitted.
 pub(crate) fn render(urls: &Urls, m: &Message) -> Value {
     let item = format!("{}/message-store/{}", urls.extension(m.mailbox), m.id);

@@ -1,5 +1,5 @@
 //! Late updates: records that change after they were first served, as real ones do
-//! (API-NOTES §7: billing and recordings are attached after a call ends; messages are read
+//! (docs/api.md §7: billing and recordings are attached after a call ends; messages are read
 //! and deleted). Seeded, so the same mutation on the same data set changes the same records.
 
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use crate::calls::{Billing, CallPatch, Money, Recording};
 use crate::dataset::{Dataset, modified_order};
 use crate::pick::digits;
 
-/// Recordings shorter than this are not kept (API-NOTES §7), so none is added to them.
+/// Recordings shorter than this are not kept (docs/api.md §7), so none is added to them.
 const MIN_RECORDED_MS: u64 = 30_000;
 
 /// A late update of past data, for [`SimHandle::mutate`](crate::SimHandle::mutate) or the

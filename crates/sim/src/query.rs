@@ -1,11 +1,11 @@
-//! Query-string parsing with the API's defaults and limits (API-NOTES §1.1, §1.7, §8).
+//! Query-string parsing with the API's defaults and limits (docs/api.md §1.1, §1.7, §8).
 
 use chrono::{DateTime, Duration, DurationRound, NaiveDate, NaiveDateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::render::timestamp;
 
-/// Default and maximum page sizes (API-NOTES §1.1).
+/// Default and maximum page sizes (docs/api.md §1.1).
 pub(crate) const DEFAULT_PER_PAGE: u32 = 100;
 pub(crate) const MAX_PER_PAGE: u32 = 1000;
 
@@ -161,7 +161,7 @@ impl CallLogQuery {
             Some(v) => parse_time(v).ok_or_else(|| invalid("dateTo", v))?,
         };
         let date_from = match last(pairs, "dateFrom") {
-            // Default dateTo − 24 h, echoed truncated to the minute (API-NOTES §2.1).
+            // Default dateTo − 24 h, echoed truncated to the minute (docs/api.md §2.1).
             None => {
                 let t = date_to - Duration::hours(24);
                 t.duration_trunc(Duration::minutes(1)).unwrap_or(t)
@@ -181,7 +181,7 @@ impl CallLogQuery {
         })
     }
 
-    /// The normalised query string for `page` (API-NOTES §2.1: defaults included).
+    /// The normalised query string for `page` (docs/api.md §2.1: defaults included).
     pub fn query_string(&self, page: u32) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         q.append_pair("view", if self.detailed { "Detailed" } else { "Simple" });
@@ -203,7 +203,7 @@ impl CallLogQuery {
     }
 }
 
-/// A message-store list query (API-NOTES §1.8).
+/// A message-store list query (docs/api.md §1.8).
 #[derive(Clone, Debug)]
 pub(crate) struct MessageQuery {
     pub date_from: DateTime<Utc>,
@@ -233,7 +233,7 @@ impl MessageQuery {
             Some(v) => parse_time(v).ok_or_else(|| invalid("dateFrom", v))?,
         };
         let mut availability = enum_list(pairs, "availability", &["Alive", "Deleted", "Purged"])?;
-        // Only `Alive` by default (API-NOTES §1.8).
+        // Only `Alive` by default (docs/api.md §1.8).
         if availability.is_empty() {
             availability.push("Alive");
         }
@@ -251,7 +251,7 @@ impl MessageQuery {
     }
 
     /// The normalised query: `availability` always (defaulted `Alive` echoed), the
-    /// defaulted `dateFrom`, and `dateTo` only when sent, as observed (API-NOTES §2.1).
+    /// defaulted `dateFrom`, and `dateTo` only when sent, as observed (docs/api.md §2.1).
     pub fn query_string(&self, page: u32) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         for a in &self.availability {
@@ -276,7 +276,7 @@ impl MessageQuery {
     }
 }
 
-/// A message-sync query (API-NOTES §1.9): a full sync over a creation-time window, or an
+/// A message-sync query (docs/api.md §1.9): a full sync over a creation-time window, or an
 /// incremental sync from a token.
 #[derive(Clone, Debug)]
 pub(crate) enum MessageSyncQuery {
@@ -329,7 +329,7 @@ impl MessageSyncQuery {
         let date_to = date_to.unwrap_or(now);
         let date_from = match last(pairs, "dateFrom") {
             // The spec's default, `dateTo − 24 h`; the sync guide says a week instead
-            // (API-NOTES §1.9 conflict): clients should always send dateFrom.
+            // (docs/api.md §1.9 conflict): clients should always send dateFrom.
             None => date_to - Duration::hours(24),
             Some(v) => parse_time(v).ok_or_else(|| invalid("dateFrom", v))?,
         };
@@ -373,11 +373,11 @@ impl FullSyncQuery {
     }
 }
 
-/// Default and maximum `recordCount` of a call-log extract `FSync` (API-NOTES §1.4).
+/// Default and maximum `recordCount` of a call-log extract `FSync` (docs/api.md §1.4).
 pub(crate) const EXTRACT_DEFAULT_RECORD_COUNT: u32 = 250;
 pub(crate) const EXTRACT_MAX_RECORD_COUNT: u32 = 1000;
 
-/// A call-log extract-sync query (API-NOTES §1.4).
+/// A call-log extract-sync query (docs/api.md §1.4).
 #[derive(Clone, Debug)]
 pub(crate) enum ExtractSyncQuery {
     Full {
@@ -437,7 +437,7 @@ impl ExtractSyncQuery {
     }
 }
 
-/// An active-calls list query (API-NOTES §1.5).
+/// An active-calls list query (docs/api.md §1.5).
 #[derive(Clone, Debug)]
 pub(crate) struct ActiveCallsQuery {
     view: Option<&'static str>,
@@ -494,7 +494,7 @@ const EXTENSION_STATUSES: &[&str] = &[
     "Unassigned",
 ];
 
-/// An extension-list query (API-NOTES §1.7).
+/// An extension-list query (docs/api.md §1.7).
 #[derive(Clone, Debug)]
 pub(crate) struct ExtensionQuery {
     pub page: u32,
@@ -507,7 +507,7 @@ pub(crate) struct ExtensionQuery {
 impl ExtensionQuery {
     pub fn parse(pairs: &[(String, String)]) -> Result<Self> {
         let (per_page, per_page_max) = per_page(pairs)?;
-        // Extension types are an open set (API-NOTES §3.6); match them as sent.
+        // Extension types are an open set (docs/api.md §3.6); match them as sent.
         let types = all(pairs, "type")
             .flat_map(|v| v.split(','))
             .filter(|v| !v.is_empty())

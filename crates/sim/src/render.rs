@@ -1,4 +1,4 @@
-//! JSON shapes as the real server sends them: field names and JSON types of API-NOTES §3,
+//! JSON shapes as the real server sends them: field names and JSON types of docs/api.md §3,
 //! absent fields omitted (never `null`), timestamps with milliseconds and `Z`.
 
 use chrono::{DateTime, Utc};
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::account::Extension;
 use crate::calls::{Billing, Call, Leg, Party};
 
-/// Timestamp text as the API sends it: `2016-06-06T23:08:23.336Z` (API-NOTES §8).
+/// Timestamp text as the API sends it: `2016-06-06T23:08:23.336Z` (docs/api.md §8).
 pub(crate) fn timestamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
@@ -189,7 +189,7 @@ pub(crate) struct RecordOut<'a> {
     billing: Option<Billing>,
     #[serde(skip_serializing_if = "Option::is_none")]
     legs: Option<Vec<LegOut<'a>>>,
-    // Fields the spec does not know yet: clients must keep them, not fail (API-NOTES §3).
+    // Fields the spec does not know yet: clients must keep them, not fail (docs/api.md §3).
     #[serde(skip_serializing_if = "Option::is_none")]
     sip_trunk_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,7 +253,7 @@ fn leg_out<'a>(
         telephony_session_id: &call.telephony_session_id,
         transport: leg.transport,
         leg_type: leg.leg_type,
-        // `master` appears only on the master leg (API-NOTES §3.2).
+        // `master` appears only on the master leg (docs/api.md §3.2).
         master: leg.master.then_some(true),
         new_leg_field: leg.extra_field.then_some("v1"),
     }
@@ -364,6 +364,76 @@ pub(crate) fn extension(urls: &Urls, company: &str, e: &Extension) -> Value {
         json!({ "uri": format!("{uri}/profile-image") }),
     );
     Value::Object(rec)
+}
+
+/// The answer of `GET /restapi/v1.0/account/~` (spec `GetAccountInfoResponse`), with the
+/// configured time zone and currency.
+pub(crate) fn account_info(urls: &Urls, acc: &crate::truth::TruthAccount) -> Value {
+    // RingCentral's ids, descriptions and biases of a few zones; others get the name.
+    let (tz_id, tz_description, bias) = match acc.time_zone.as_str() {
+        "America/New_York" => ("58", "Eastern Time (US & Canada)", "-05:00"),
+        "America/Chicago" => ("59", "Central Time (US & Canada)", "-06:00"),
+        "America/Denver" => ("60", "Mountain Time (US & Canada)", "-07:00"),
+        "America/Los_Angeles" => ("62", "Pacific Time (US & Canada)", "-08:00"),
+        "Europe/London" => ("28", "Dublin, Edinburgh, Lisbon, London", "00:00"),
+        "Europe/Paris" => ("31", "Brussels, Copenhagen, Madrid, Paris", "+01:00"),
+        other => ("1", other, "00:00"),
+    };
+    let (currency_id, currency_name, symbol, minor) = match acc.currency.as_str() {
+        "USD" => (1, "US Dollar", "$", "¢"),
+        "EUR" => (4, "Euro", "€", "c"),
+        "GBP" => (3, "Pound Sterling", "£", "p"),
+        other => (0, other, other, ""),
+    };
+    let en_us = json!({"id": "1033", "localeCode": "en-US", "name": "English (United States)"});
+    json!({
+        "uri": urls.account(),
+        "id": acc.id,
+        "serviceInfo": {
+            "uri": format!("{}/service-info", urls.account()),
+            "brand": {"id": "1210", "name": "RingCentral", "homeCountry": {"id": "1", "uri": format!("{}/restapi/v1.0/dictionary/country/1", urls.base)}},
+            "servicePlan": {"id": "19009", "name": "RingCentral MVP Premium", "edition": "Premium", "freemiumProductType": "Freyja"},
+            "billingPlan": {"id": "2", "name": "Monthly-109.98-Premium 5", "durationUnit": "Month", "duration": 1, "type": "Regular", "includedPhoneLines": 5}
+        },
+        "operator": {
+            "uri": urls.extension(acc.id),
+            "id": acc.id,
+            "extensionNumber": "101"
+        },
+        "mainNumber": acc.main_number,
+        "status": "Confirmed",
+        "setupWizardState": "Completed",
+        "signupInfo": {"tosAccepted": true, "signupState": ["AccountConfirmed"], "marketingAccepted": false},
+        "regionalSettings": {
+            "homeCountry": {
+                "id": "1",
+                "uri": format!("{}/restapi/v1.0/dictionary/country/1", urls.base),
+                "name": "United States",
+                "isoCode": "US",
+                "callingCode": "1"
+            },
+            "timezone": {
+                "id": tz_id,
+                "uri": format!("{}/restapi/v1.0/dictionary/timezone/{tz_id}", urls.base),
+                "name": acc.time_zone,
+                "description": tz_description,
+                "bias": bias
+            },
+            "language": en_us,
+            "greetingLanguage": en_us,
+            "formattingLocale": en_us,
+            "timeFormat": "12h",
+            "currency": {
+                "id": currency_id,
+                "code": acc.currency,
+                "name": currency_name,
+                "symbol": symbol,
+                "minorSymbol": minor
+            }
+        },
+        "federated": false,
+        "limits": {"freeSoftPhoneLinesPerExtension": 1, "meetingSize": 100, "maxMonitoredExtensionsPerUser": 100, "maxExtensionNumberLength": 5, "siteCodeLength": 0, "shortExtensionNumberLength": 3}
+    })
 }
 
 #[cfg(test)]

@@ -157,7 +157,7 @@ struct Paging {
 }
 
 impl Paging {
-    /// `page`, `pageStart`, `pageEnd` are omitted on an empty page (API-NOTES §2.1).
+    /// `page`, `pageStart`, `pageEnd` are omitted on an empty page (docs/api.md §2.1).
     fn new(page: u32, per_page: u32, count: usize) -> Self {
         let start = u64::from(page - 1) * u64::from(per_page);
         let filled = count > 0;
@@ -274,7 +274,7 @@ impl AppState {
     }
 
     /// A media-host call: like [`Self::api`], but the token may also come as
-    /// `?access_token=` (API-NOTES §1; media paths only). The header wins when both are sent.
+    /// `?access_token=` (docs/api.md §1; media paths only). The header wins when both are sent.
     fn media(
         &self,
         g: Group,
@@ -361,7 +361,7 @@ impl AppState {
         let store = &data.messages;
         let range = store.window(mailbox, q.date_from, q.date_to, self.cfg.date_to_inclusive);
         let pass = |v: &Vec<&'static str>, x: &str| v.is_empty() || v.contains(&x);
-        // Newest first, ties by id descending (API-NOTES §1.8).
+        // Newest first, ties by id descending (docs/api.md §1.8).
         let matching: Vec<usize> = range
             .rev()
             .filter(|&i| {
@@ -390,7 +390,7 @@ impl AppState {
         Ok(json_response(StatusCode::OK, body))
     }
 
-    /// `GET …/message-store/{messageId}`: one id, or a comma list answered 207 (API-NOTES
+    /// `GET …/message-store/{messageId}`: one id, or a comma list answered 207 (docs/api.md
     /// §1.9, §6.2).
     fn message_item(
         &self,
@@ -483,7 +483,7 @@ impl AppState {
         Ok(resp)
     }
 
-    /// `GET …/message-sync` (API-NOTES §1.9).
+    /// `GET …/message-sync` (docs/api.md §1.9).
     fn message_sync(
         &self,
         account: &str,
@@ -518,7 +518,7 @@ impl AppState {
         Ok(value_response(StatusCode::OK, &body))
     }
 
-    /// `GET …/message-store/{m}/content/{a}` on the media host (API-NOTES §1, §1.9).
+    /// `GET …/message-store/{m}/content/{a}` on the media host (docs/api.md §1, §1.9).
     fn message_content(
         &self,
         account: &str,
@@ -538,7 +538,7 @@ impl AppState {
             .ok_or_else(|| Error::UnknownMessage {
                 message_id: message_id.to_string(),
             })?;
-        // A purged message has no attachments left (API-NOTES §7).
+        // A purged message has no attachments left (docs/api.md §7).
         let a = attachment_id
             .parse::<i64>()
             .ok()
@@ -639,7 +639,7 @@ impl AppState {
                 urls.base, self.cfg.account_id
             ),
         };
-        // Like the call log: no totals, no lastPage (API-NOTES §2.1).
+        // Like the call log: no totals, no lastPage (docs/api.md §2.1).
         let body = paged(
             &list,
             &matching,
@@ -733,7 +733,7 @@ impl AppState {
         Ok(json_response(StatusCode::OK, body))
     }
 
-    /// `GET …/call-log-extract-sync` (API-NOTES §1.4; ordering in `extract_sync.rs`).
+    /// `GET …/call-log-extract-sync` (docs/api.md §1.4; ordering in `extract_sync.rs`).
     fn extract_sync(
         &self,
         account: &str,
@@ -751,6 +751,12 @@ impl AppState {
             .inspect_err(|e| debug!(error = %e, "Extract ISync refused."))?;
         debug!(bytes = body.len(), "Call-log extract sync served.");
         Ok(json_response(StatusCode::OK, body))
+    }
+
+    fn account_info(&self, account: &str, headers: &HeaderMap) -> Result<Response> {
+        self.check_account(account)?;
+        let body = render::account_info(&self.urls(headers), &self.data().truth.account);
+        Ok(value_response(StatusCode::OK, &body))
     }
 
     fn extensions(
@@ -813,7 +819,7 @@ impl AppState {
 }
 
 /// The body of `GET /restapi/v1.0/account/~/call-log?<raw>` at `now`: one page of the
-/// account call log in the list envelope (API-NOTES §1.1, §2.1).
+/// account call log in the list envelope (docs/api.md §1.1, §2.1).
 fn call_log_page(
     cfg: &SimConfig,
     data: &Dataset,
@@ -839,7 +845,7 @@ fn call_log_page(
             && (q.directions.is_empty() || q.directions.contains(&dir))
     };
     // Newest first, ties by id descending: the reverse of the stored order, so pages
-    // are stable (API-NOTES §1.1, ordering observed in every sample).
+    // are stable (docs/api.md §1.1, ordering observed in every sample).
     let skip = u64::from(q.page - 1) * u64::from(q.per_page);
     let mut seen = 0u64;
     let mut picked = Vec::with_capacity(q.per_page.min(1000) as usize);
@@ -877,7 +883,7 @@ fn call_log_page(
         paging: Paging::new(q.page, q.per_page, records.len()),
         navigation: Navigation {
             first_page: link(1),
-            // No lastPage: the call log knows no totals (API-NOTES §2.1).
+            // No lastPage: the call log knows no totals (docs/api.md §2.1).
             next_page: more.then(|| link(q.page + 1)),
             previous_page: None,
             last_page: None,
@@ -893,7 +899,7 @@ fn call_log_page(
     Ok(serde_json::to_vec(&page).unwrap_or_default())
 }
 
-/// One page of `items` in the list envelope (API-NOTES §2.1). `totals`: `paging` carries
+/// One page of `items` in the list envelope (docs/api.md §2.1). `totals`: `paging` carries
 /// totalPages/totalElements and navigation lastPage/previousPage (message store); without,
 /// call-log style (active calls).
 fn paged<T>(
@@ -1052,6 +1058,17 @@ async fn extract_sync(
     })
 }
 
+async fn account_info(
+    State(st): State<Shared>,
+    Path(account): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    st.api(Group::Light, &headers, || {
+        st.account_info(&account, &headers)
+            .unwrap_or_else(|e| error_response(&e))
+    })
+}
+
 async fn extensions(
     State(st): State<Shared>,
     Path(account): Path<String>,
@@ -1157,6 +1174,7 @@ async fn not_found() -> Response {
 fn router(state: Shared) -> Router {
     Router::new()
         .route("/restapi/oauth/token", post(token))
+        .route("/restapi/v1.0/account/{account_id}", get(account_info))
         .route("/restapi/v1.0/account/{account_id}/call-log", get(call_log))
         .route(
             "/restapi/v1.0/account/{account_id}/extension",

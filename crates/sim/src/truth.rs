@@ -8,6 +8,8 @@ use serde::Serialize;
 pub struct Truth {
     /// The account id.
     pub account_id: i64,
+    /// What `GET /restapi/v1.0/account/~` answers.
+    pub account: TruthAccount,
     /// Every call-log record, deleted ones included, sorted by `start_time` then `id`.
     pub calls: Vec<TruthCall>,
     /// Every extension of the account, in list order.
@@ -17,6 +19,19 @@ pub struct Truth {
     pub messages: Vec<TruthMessage>,
     /// Ids of the call-log records served by the active-calls lists (in progress now).
     pub active_calls: Vec<String>,
+}
+
+/// The account's own facts, as its info endpoint serves them.
+#[derive(Clone, Debug, Serialize)]
+pub struct TruthAccount {
+    /// `id`.
+    pub id: i64,
+    /// `mainNumber`.
+    pub main_number: String,
+    /// `regionalSettings.timezone.name`.
+    pub time_zone: String,
+    /// `regionalSettings.currency.code`.
+    pub currency: String,
 }
 
 impl Truth {
@@ -105,9 +120,9 @@ pub struct TruthCall {
     pub recording_id: Option<String>,
     /// `extension.id` of the record.
     pub extension_id: Option<i64>,
-    /// `result` of the RingOut leg to the caller (API-NOTES §9).
+    /// `result` of the RingOut leg to the caller (docs/api.md §9).
     pub ringout_caller_result: Option<String>,
-    /// `result` of the RingOut leg to the callee (API-NOTES §9); absent when never called.
+    /// `result` of the RingOut leg to the callee (docs/api.md §9); absent when never called.
     pub ringout_callee_result: Option<String>,
     /// `lastModifiedTime`.
     pub last_modified_time: DateTime<Utc>,

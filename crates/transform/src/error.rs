@@ -21,7 +21,9 @@ pub enum Error {
         one_line(error)
     )]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// What the system said.
         error: std::io::Error,
     },
     /// `<raw>/<stream>/` does not exist: nothing was extracted there (or a wrong path).
@@ -29,7 +31,10 @@ pub enum Error {
         "raw stream directory {} does not exist: run the extract stage with this raw dir first, or pass the raw dir it wrote to",
         one_line(path.display())
     )]
-    MissingStreamDir { path: PathBuf },
+    MissingStreamDir {
+        /// The directory.
+        path: PathBuf,
+    },
     /// A `.gz`/`.zst` page whose compressed bytes are broken: a corrupt raw file.
     #[error(
         "raw page {} is corrupt ({codec}: {}): {}",
@@ -38,9 +43,11 @@ pub enum Error {
         one_line(remedy)
     )]
     Decompress {
+        /// The file or directory.
         path: PathBuf,
         /// `zstd` or `gzip`.
         codec: &'static str,
+        /// What was wrong with it.
         reason: String,
         /// What to do about it (which directory to delete so that it is fetched again).
         remedy: String,
@@ -55,7 +62,9 @@ pub enum Error {
         one_line(remedy)
     )]
     CorruptPage {
+        /// The file or directory.
         path: PathBuf,
+        /// What was wrong with it.
         reason: String,
         /// What to do about it (which directory to delete so that it is fetched again).
         remedy: String,
@@ -66,8 +75,10 @@ pub enum Error {
         one_line(path.display())
     )]
     Layout {
+        /// The file or directory.
         path: PathBuf,
-        expected: &'static str,
+        /// The layout, e.g. `<raw>/extensions/<YYYY-MM-DD>/page-NNNNN.json.zst`.
+        expected: String,
     },
     /// Building an Arrow batch failed: a schema/builder mismatch (a bug, not bad data), or
     /// a partition day too large for one batch.
@@ -76,8 +87,11 @@ pub enum Error {
         one_line(error)
     )]
     Arrow {
+        /// The table.
         table: &'static str,
+        /// The partition day.
         date: chrono::NaiveDate,
+        /// What Arrow said.
         error: arrow::error::ArrowError,
     },
     /// A day window's page with a record more than two days (the most time zones explain)
@@ -89,7 +103,9 @@ pub enum Error {
         one_line(path.display())
     )]
     OutsideWindow {
+        /// The file or directory.
         path: PathBuf,
+        /// The record's partition day.
         day: chrono::NaiveDate,
     },
     /// Building the Arrow rows of one page failed: a schema/builder mismatch (a bug, not
@@ -100,7 +116,9 @@ pub enum Error {
         one_line(error)
     )]
     PageRows {
+        /// The file or directory.
         path: PathBuf,
+        /// What Arrow said.
         error: arrow::error::ArrowError,
     },
     /// The caller's `emit` of [`crate::transform_by_day`] failed (loading a day); its
@@ -141,7 +159,7 @@ mod tests {
         let io = || std::io::Error::other("line one\nline two");
         let remedy = || {
             let real =
-                crate::layout::corrupt_page_remedy(&path(), crate::layout::PageLayout::DayWindow);
+                crate::layout::corrupt_page_remedy(&path(), ringlake_contracts::Layout::DayWindow);
             format!("{real}\nand a second line")
         };
         let all = [
@@ -163,7 +181,7 @@ mod tests {
             },
             Error::Layout {
                 path: path(),
-                expected: crate::layout::ACTIVE_CALLS_LAYOUT,
+                expected: ringlake_contracts::Stream::ActiveCalls.page_pattern(),
             },
             Error::Arrow {
                 table: "calls",

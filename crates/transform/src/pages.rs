@@ -7,12 +7,11 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::error::{Error, Result};
-use crate::layout::{PageLayout, corrupt_page_remedy, parse_day_dir, parse_span_dir};
+use ringlake_contracts::raw::{is_page_file, is_skipped_name, parse_day_dir, parse_span_dir};
+use ringlake_contracts::{Layout, Stream};
 
-/// File name endings of raw pages, as the extract stage writes them (`.json.zst`) or as
-/// someone may drop them by hand (`.json`, `.json.gz`).
-const PAGE_SUFFIXES: [&str; 3] = [".json", ".json.gz", ".json.zst"];
+use crate::error::{Error, Result};
+use crate::layout::corrupt_page_remedy;
 
 /// All page files below `<raw>/<stream>/` (any depth) ending `.json`, `.json.gz`,
 /// `.json.zst`; skips every file or dir whose name starts with `.` or `_` (the extract
@@ -23,10 +22,10 @@ const PAGE_SUFFIXES: [&str; 3] = [".json", ".json.gz", ".json.zst"];
 /// dirs are read always. Sorted, deterministic.
 pub fn find_pages(
     raw_dir: &Path,
-    stream: &str,
+    stream: Stream,
     days: Option<&BTreeSet<NaiveDate>>,
 ) -> Result<Vec<PathBuf>> {
-    let root = raw_dir.join(stream);
+    let root = raw_dir.join(stream.name());
     if !root.is_dir() {
         return Err(Error::MissingStreamDir { path: root });
     }
@@ -48,7 +47,7 @@ fn walk(dir: &Path, days: Option<&BTreeSet<NaiveDate>>, out: &mut Vec<PathBuf>) 
             // Not UTF-8: not a name ringlake writes; skip it like any foreign file.
             continue;
         };
-        if name.starts_with('.') || name.starts_with('_') {
+        if is_skipped_name(name) {
             continue;
         }
         let path = entry.path();
@@ -69,7 +68,7 @@ fn walk(dir: &Path, days: Option<&BTreeSet<NaiveDate>>, out: &mut Vec<PathBuf>) 
                 }
             }
             walk(&path, days, out)?;
-        } else if meta.is_file() && PAGE_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+        } else if meta.is_file() && is_page_file(name) {
             out.push(path);
         }
     }
@@ -78,7 +77,7 @@ fn walk(dir: &Path, days: Option<&BTreeSet<NaiveDate>>, out: &mut Vec<PathBuf>) 
 
 /// Reads a page file and undoes its compression, chosen by the file name. Broken
 /// compression is a corrupt raw file: the error says what to do about it, by `layout`.
-pub(crate) fn read_page_bytes(path: &Path, layout: PageLayout) -> Result<Vec<u8>> {
+pub(crate) fn read_page_bytes(path: &Path, layout: Layout) -> Result<Vec<u8>> {
     let bytes = fs::read(path).map_err(|error| Error::Io {
         path: path.to_path_buf(),
         error,
@@ -116,7 +115,7 @@ mod tests {
     #[test]
     fn missing_stream_dir_is_an_error() {
         let tmp = tempfile::tempdir().unwrap();
-        let err = find_pages(tmp.path(), "call-log", None).unwrap_err();
+        let err = find_pages(tmp.path(), Stream::CallLog, None).unwrap_err();
         assert!(matches!(err, Error::MissingStreamDir { .. }), "{err}");
         assert!(err.to_string().contains("call-log"));
     }
@@ -126,7 +125,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let p = tmp.path().join("page-00001.json.zst");
         fs::write(&p, b"not zstd").unwrap();
-        let err = read_page_bytes(&p, PageLayout::DayWindow).unwrap_err();
+        let err = read_page_bytes(&p, Layout::DayWindow).unwrap_err();
         assert!(matches!(err, Error::Decompress { codec: "zstd", .. }));
         assert!(err.to_string().contains("page-00001.json.zst"), "{err}");
     }

@@ -10,8 +10,9 @@ use arrow::datatypes::{DataType, Field, TimeUnit};
 
 use crate::schema::{
     DESCRIPTION_METADATA, PARTITION_DATE_METADATA, SCHEMA_VERSION, SORT_KEY_METADATA,
-    SOURCE_METADATA, schema_for, tables,
+    SOURCE_METADATA, tables,
 };
+use crate::streams::schema_for;
 
 /// The Markdown reference of the lake (`docs/lake.md`): its layout, then per table what a
 /// row is, its partition date, its sort key, and every column with its type, nullability,

@@ -29,65 +29,11 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 ///    `description` and `ringlake.partition_date`.
 pub const SCHEMA_VERSION: u32 = 3;
 
-/// Table names (directory names in the lake). Other code reads them: do not rename.
-pub mod tables {
-    /// One row per call-log record.
-    pub const CALLS: &str = "calls";
-    /// One row per leg of a Detailed record.
-    pub const CALL_LEGS: &str = "call_legs";
-    /// One row per distinct recording referenced by a call or its legs.
-    pub const CALL_RECORDINGS: &str = "call_recordings";
-    /// One row per message-store message, per mailbox it was read from.
-    pub const MESSAGES: &str = "messages";
-    /// One row per entry of a message's `to` list.
-    pub const MESSAGE_RECIPIENTS: &str = "message_recipients";
-    /// One row per attachment of a message.
-    pub const MESSAGE_ATTACHMENTS: &str = "message_attachments";
-    /// One row per extension per snapshot date.
-    pub const EXTENSIONS: &str = "extensions";
-    /// One row per call of an active-calls snapshot.
-    pub const ACTIVE_CALLS: &str = "active_calls";
-
-    /// Every table, in the order the transforms return them.
-    pub const ALL: [&str; 8] = [
-        CALLS,
-        CALL_LEGS,
-        CALL_RECORDINGS,
-        MESSAGES,
-        MESSAGE_RECIPIENTS,
-        MESSAGE_ATTACHMENTS,
-        EXTENSIONS,
-        ACTIVE_CALLS,
-    ];
-}
-
-/// Schema-level metadata key: the table's sort key, comma separated. The loader declares
-/// it as the Parquet sorting columns without knowing any table.
-pub const SORT_KEY_METADATA: &str = "ringlake.sort_key";
-/// Schema-level metadata key: [`SCHEMA_VERSION`] as text.
-pub const SCHEMA_VERSION_METADATA: &str = "ringlake.schema_version";
-/// Schema-level metadata key: what the partition date `date=` of the table means.
-pub const PARTITION_DATE_METADATA: &str = "ringlake.partition_date";
-/// Field-level metadata key: what the column means for an analyst (units, time zone). The
-/// same key on the schema says what one row is. pyarrow shows it with the field.
-pub const DESCRIPTION_METADATA: &str = "description";
-/// Field-level metadata key: the API field the column is read from (see the module doc).
-pub const SOURCE_METADATA: &str = "ringlake.source";
-
-/// The schema of `table`, or `None` for a name this crate does not produce.
-pub fn schema_for(table: &str) -> Option<SchemaRef> {
-    match table {
-        tables::CALLS => Some(CALLS_SCHEMA.clone()),
-        tables::CALL_LEGS => Some(CALL_LEGS_SCHEMA.clone()),
-        tables::CALL_RECORDINGS => Some(CALL_RECORDINGS_SCHEMA.clone()),
-        tables::MESSAGES => Some(MESSAGES_SCHEMA.clone()),
-        tables::MESSAGE_RECIPIENTS => Some(MESSAGE_RECIPIENTS_SCHEMA.clone()),
-        tables::MESSAGE_ATTACHMENTS => Some(MESSAGE_ATTACHMENTS_SCHEMA.clone()),
-        tables::EXTENSIONS => Some(EXTENSIONS_SCHEMA.clone()),
-        tables::ACTIVE_CALLS => Some(ACTIVE_CALLS_SCHEMA.clone()),
-        _ => None,
-    }
-}
+pub use ringlake_contracts::metadata::{
+    DESCRIPTION_METADATA, PARTITION_DATE_METADATA, SCHEMA_VERSION_METADATA, SORT_KEY_METADATA,
+    SOURCE_METADATA,
+};
+pub use ringlake_contracts::tables;
 
 /// Attaches a column's documentation to its field.
 trait Doc {
@@ -239,7 +185,7 @@ pub(crate) static ACTIVE_CALLS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     )
 });
 
-/// `messages`: one row per (mailbox, message id). API-NOTES §3.4.
+/// `messages`: one row per (mailbox, message id). docs/api.md §3.4.
 pub(crate) static MESSAGES_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     let mut fields = vec![
         mailbox_extension_id(
@@ -506,7 +452,7 @@ pub(crate) static MESSAGE_ATTACHMENTS_SCHEMA: LazyLock<SchemaRef> = LazyLock::ne
     )
 });
 
-/// `extensions`: API-NOTES §3.5. Nested objects are flattened; lists are JSON text.
+/// `extensions`: docs/api.md §3.5. Nested objects are flattened; lists are JSON text.
 pub(crate) static EXTENSIONS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
     schema(
         vec![
@@ -682,6 +628,146 @@ pub(crate) static EXTENSIONS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
          extension list saw it: the table keeps one snapshot per date, so it shows how \
          extensions changed over time.",
         "The snapshot date: the day the run read the extension list, in the run's time zone.",
+    )
+});
+
+pub(crate) static ACCOUNT_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    let language = |name: &str, source: &str, what: &str| {
+        utf8(name, true).doc(
+            format!("regionalSettings.{source}.localeCode"),
+            format!("Locale code of the account's {what}, e.g. `en-US`."),
+        )
+    };
+    let kept = |name: &str, source: &str, what: &str| {
+        utf8(name, true).doc(
+            source,
+            format!("{what}, kept whole as JSON text with sorted keys."),
+        )
+    };
+    schema(
+        vec![
+            int64("id", false).doc(
+                "id",
+                "Account id; equals the id of the account's system extension.",
+            ),
+            utf8("uri", true).doc("uri", "Canonical API URL of the account."),
+            utf8("bsid", true).doc("bsid", "Id of the account in the billing system."),
+            utf8("main_number", true).doc("mainNumber", "Main phone number of the account."),
+            utf8("status", true).doc(
+                "status",
+                "`Initial`, `Unconfirmed`, `Confirmed` or `Disabled`.",
+            ),
+            utf8("setup_wizard_state", true).doc(
+                "setupWizardState",
+                "`NotStarted`, `Incomplete`, `Completed` or `Unknown`.",
+            ),
+            utf8("partner_id", true).doc("partnerId", "Account id given by a partner application."),
+            utf8("cfid", true).doc(
+                "cfid",
+                "Customer-facing id (accounts without PBX features): the main number in \
+                 E.164 without `+`.",
+            ),
+            boolean("federated", true).doc(
+                "federated",
+                "Whether the account belongs to a federation of accounts.",
+            ),
+            int32("outbound_call_prefix", true).doc(
+                "outboundCallPrefix",
+                "Digit dialled before outbound numbers (2–9), when one is set.",
+            ),
+            int64("operator_id", true)
+                .doc("operator.id", "Extension id of the account's operator."),
+            utf8("operator_extension_number", true).doc(
+                "operator.extensionNumber",
+                "Extension number of the account's operator.",
+            ),
+            utf8("home_country_id", true).doc(
+                "regionalSettings.homeCountry.id",
+                "Id of the account's home country.",
+            ),
+            utf8("home_country_name", true).doc(
+                "regionalSettings.homeCountry.name",
+                "Name of the account's home country.",
+            ),
+            utf8("home_country_iso_code", true).doc(
+                "regionalSettings.homeCountry.isoCode",
+                "ISO 3166 alpha-2 code of the home country, e.g. `US`.",
+            ),
+            utf8("home_country_calling_code", true).doc(
+                "regionalSettings.homeCountry.callingCode",
+                "Country calling code of the home country, e.g. `1`.",
+            ),
+            utf8("time_zone_id", true).doc(
+                "regionalSettings.timezone.id",
+                "RingCentral's id of the account's time zone.",
+            ),
+            utf8("time_zone_name", true).doc(
+                "regionalSettings.timezone.name",
+                "The account's time zone, an IANA name (`America/New_York`): the zone \
+                 RingCentral bills and reports in, and the billing report's default.",
+            ),
+            utf8("time_zone_description", true).doc(
+                "regionalSettings.timezone.description",
+                "The time zone as RingCentral shows it, e.g. `Eastern Time (US & Canada)`.",
+            ),
+            utf8("time_zone_bias", true).doc(
+                "regionalSettings.timezone.bias",
+                "The zone's standard offset from UTC as RingCentral sends it.",
+            ),
+            language(
+                "language_locale_code",
+                "language",
+                "user interface language",
+            ),
+            language(
+                "greeting_language_locale_code",
+                "greetingLanguage",
+                "greeting language",
+            ),
+            language(
+                "formatting_locale_code",
+                "formattingLocale",
+                "formatting locale (numbers, dates, currencies)",
+            ),
+            utf8("time_format", true).doc("regionalSettings.timeFormat", "`12h` or `24h`."),
+            int64("currency_id", true).doc(
+                "regionalSettings.currency.id",
+                "RingCentral's id of the currency.",
+            ),
+            utf8("currency_code", true).doc(
+                "regionalSettings.currency.code",
+                "ISO 4217 code of the account's currency (`USD`): the currency of every \
+                 cost column of the call log.",
+            ),
+            utf8("currency_name", true)
+                .doc("regionalSettings.currency.name", "Name of the currency."),
+            utf8("currency_symbol", true).doc(
+                "regionalSettings.currency.symbol",
+                "Symbol of the currency, e.g. `$`.",
+            ),
+            utf8("currency_minor_symbol", true).doc(
+                "regionalSettings.currency.minorSymbol",
+                "Symbol of the currency's minor unit, e.g. `¢`.",
+            ),
+            kept(
+                "service_info_json",
+                "serviceInfo",
+                "Brand, service plan and billing plan",
+            ),
+            kept("signup_info_json", "signupInfo", "Sign-up data"),
+            kept(
+                "status_info_json",
+                "statusInfo",
+                "Why the account is in its status",
+            ),
+            kept("limits_json", "limits", "Account limits"),
+            extra_json(""),
+        ],
+        "id",
+        "The account as one run read it (`GET /restapi/v1.0/account/~`): its status, home \
+         country, time zone and currency; one row per snapshot date. The columns of \
+         `regionalSettings` leave that prefix out (`time_zone_name`, `currency_code`).",
+        "The snapshot date: the day the run read the account, in the run's time zone.",
     )
 });
 
@@ -943,6 +1029,7 @@ fn schema(fields: Vec<Field>, sort_key: &str, row: &str, partition_date: &str) -
 #[allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 mod tests {
     use super::*;
+    use crate::streams::schema_for;
 
     #[test]
     fn known_tables_have_schemas_and_unknown_do_not() {

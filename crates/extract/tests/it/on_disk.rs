@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+use ringlake_contracts::day::day_window;
 use ringlake_extract::{
-    DayPlan, ExtensionRef, ExtractOptions, NoProgress, RateGroup, WaitReason, day_window,
-    default_limits, extract_call_log, extract_message_store, plan_call_log, plan_message_store,
+    DayPlan, ExtensionRef, ExtractOptions, NoProgress, RateGroup, WaitReason, default_limits,
+    extract_call_log, extract_message_store, plan_call_log, plan_message_store,
 };
 
 use crate::script::{Response, serve, token_body};

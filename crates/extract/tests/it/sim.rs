@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use ringlake_extract::{
-    Error, ExtractOptions, NoProgress, RateGroup, day_window, extract_call_log,
-};
+use ringlake_contracts::day::day_window;
+use ringlake_extract::{Error, ExtractOptions, NoProgress, RateGroup, extract_call_log};
 use ringlake_sim::{RateLimits, SimConfig, SimCredentials, Simulator};
 
 use crate::{CLIENT_SECRET, JWT, Recorder, client, day, read_day_ids, stream_entries};

@@ -7,8 +7,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+use ringlake_contracts::day::day_window;
 use ringlake_extract::{
-    ApiClient, ExtensionRef, ExtractOptions, NoProgress, RateGroup, day_window, extract_extensions,
+    ApiClient, ExtensionRef, ExtractOptions, NoProgress, RateGroup, extract_extensions,
     extract_message_store, snapshot_active_calls,
 };
 use ringlake_sim::{RateLimits, SimConfig, SimHandle, Simulator};

@@ -1,4 +1,4 @@
-//! The incremental call-log mode (`call-log-extract-sync`, API-NOTES §1.4) against the
+//! The incremental call-log mode (`call-log-extract-sync`, docs/api.md §1.4) against the
 //! scripted server: the FSync → ISync chain, the `newerRecordsExist` loop, a refused token,
 //! the token saved only once the session is published, the days reported.
 

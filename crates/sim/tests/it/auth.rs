@@ -1,4 +1,4 @@
-//! Token endpoint and bearer checks (API-NOTES §4).
+//! Token endpoint and bearer checks (docs/api.md §4).
 
 use reqwest::StatusCode;
 use ringlake_sim::SimConfig;

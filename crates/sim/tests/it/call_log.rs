@@ -1,4 +1,4 @@
-//! The account call log: envelopes, paging, filters, views (API-NOTES §1.1, §2.1, §3).
+//! The account call log: envelopes, paging, filters, views (docs/api.md §1.1, §2.1, §3).
 
 use std::collections::HashSet;
 

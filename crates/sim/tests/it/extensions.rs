@@ -1,4 +1,4 @@
-//! The extension list (API-NOTES §1.7, §2.1, §3.5).
+//! The extension list (docs/api.md §1.7, §2.1, §3.5).
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -40,7 +40,7 @@ async fn per_page_max_echoes_1000_with_totals() {
         assert!(r["contact"]["email"].is_string());
         assert!(r["permissions"]["admin"]["enabled"].is_boolean());
     }
-    // The main extension's id is the account id (API-NOTES §1.7).
+    // The main extension's id is the account id (docs/api.md §1.7).
     assert_eq!(records[0]["id"].as_i64(), Some(ACCOUNT));
     for kind in ["User", "Department", "IvrMenu", "FaxUser"] {
         assert!(records.iter().any(|r| r["type"] == kind), "{kind}");

@@ -1,4 +1,4 @@
-//! Company call-log extract sync (API-NOTES §1.4, §2.2): FSync + ISync chains by
+//! Company call-log extract sync (docs/api.md §1.4, §2.2): FSync + ISync chains by
 //! modification time, late updates, tokens.
 
 use std::collections::HashSet;

@@ -1,4 +1,4 @@
-//! Rate-limit groups, headers, 429 and the penalty (API-NOTES §5).
+//! Rate-limit groups, headers, 429 and the penalty (docs/api.md §5).
 
 use std::time::Duration;
 

@@ -1,4 +1,4 @@
-//! Attachment content on the "media host" (API-NOTES §1, §1.9, §7), over HTTP.
+//! Attachment content on the "media host" (docs/api.md §1, §1.9, §7), over HTTP.
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -185,7 +185,7 @@ async fn access_token_in_query_purged_and_unknown() {
                 .to_string(),
         )
     };
-    // Purged: the attachments are gone (API-NOTES §7); the first one shared the message id.
+    // Purged: the attachments are gone (docs/api.md §7); the first one shared the message id.
     let purged = truth
         .messages
         .iter()

@@ -1,4 +1,4 @@
-//! Messages by id, single and bulk (API-NOTES §1.9, §6.2), over HTTP.
+//! Messages by id, single and bulk (docs/api.md §1.9, §6.2), over HTTP.
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -241,7 +241,7 @@ async fn bulk_is_limited_to_50_ids() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body.as_array().unwrap().len(), 50);
     assert!(body.as_array().unwrap().iter().all(|i| i["status"] == 404));
-    // Unknown extension: the endpoint itself fails, no 207 (API-NOTES §6.2).
+    // Unknown extension: the endpoint itself fails, no 207 (docs/api.md §6.2).
     let (status, _, body) = sim.get(&item_path("123", "1,2")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["errors"][0]["parameterName"], "extensionId");

@@ -1,4 +1,4 @@
-//! Message sync, full and incremental (API-NOTES §1.9, §2.2), over HTTP.
+//! Message sync, full and incremental (docs/api.md §1.9, §2.2), over HTTP.
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
@@ -146,7 +146,7 @@ async fn isync_returns_changes_since_the_token_with_overlap() {
             assert!(keys.len() > 5);
             assert_eq!(time(&r["lastModifiedTime"]), m.last_modified_time);
         } else {
-            // Deleted/purged: only `id` and `availability` (API-NOTES §1.9).
+            // Deleted/purged: only `id` and `availability` (docs/api.md §1.9).
             assert_eq!(keys.len(), 2, "{r}");
             gone += 1;
         }

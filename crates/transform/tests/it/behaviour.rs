@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use ringlake_transform::Stream;
 use ringlake_transform::{Error, TransformOptions, Tz, tables, transform_call_log};
 use serde_json::{Value, json};
 
@@ -472,7 +473,7 @@ fn large_pages_are_built_whole() {
 /// stops the run with the finished days handed over and the others not.
 #[test]
 fn days_are_emitted_as_their_windows_complete() {
-    use ringlake_transform::{RawStream, transform_by_day};
+    use ringlake_transform::transform_by_day;
     let tmp = tempfile::tempdir().unwrap();
     let raw = tmp.path().join("call-log");
     for (d, n) in [
@@ -498,9 +499,9 @@ fn days_are_emitted_as_their_windows_complete() {
     )
     .unwrap();
 
-    let pages = ringlake_transform::find_pages(tmp.path(), "call-log", None).unwrap();
+    let pages = ringlake_transform::find_pages(tmp.path(), Stream::CallLog, None).unwrap();
     let mut emitted = Vec::new();
-    let err = transform_by_day(RawStream::CallLog, &pages, &TransformOptions::new(), |d| {
+    let err = transform_by_day(Stream::CallLog, &pages, &TransformOptions::new(), |d| {
         let calls = &d.batches[0];
         assert_eq!(calls.0, tables::CALLS);
         emitted.push((d.day, calls.1.num_rows(), d.batches.len()));
@@ -526,9 +527,9 @@ fn days_are_emitted_as_their_windows_complete() {
     // Without the corrupt page every day is handed over once, in order: those the last
     // window completed and those left after it.
     std::fs::remove_dir_all(raw.join("2024-02-06")).unwrap();
-    let pages = ringlake_transform::find_pages(tmp.path(), "call-log", None).unwrap();
+    let pages = ringlake_transform::find_pages(tmp.path(), Stream::CallLog, None).unwrap();
     let mut emitted = Vec::new();
-    transform_by_day(RawStream::CallLog, &pages, &TransformOptions::new(), |d| {
+    transform_by_day(Stream::CallLog, &pages, &TransformOptions::new(), |d| {
         emitted.push((d.day, d.batches[0].1.num_rows()));
         Ok(())
     })
@@ -552,7 +553,7 @@ fn one_call_windows(dir: &std::path::Path, calls: &[(&str, &str, &str)]) -> Vec<
             &[record(id, start)],
         );
     }
-    ringlake_transform::find_pages(dir, "call-log", None).unwrap()
+    ringlake_transform::find_pages(dir, Stream::CallLog, None).unwrap()
 }
 
 /// A record further from its window than any time zone explains finds its day already
@@ -560,7 +561,7 @@ fn one_call_windows(dir: &std::path::Path, calls: &[(&str, &str, &str)]) -> Vec<
 /// over a second time with only the late record.
 #[test]
 fn a_record_beyond_its_windows_reach_stops_the_run() {
-    use ringlake_transform::{RawStream, transform_by_day};
+    use ringlake_transform::transform_by_day;
     let tmp = tempfile::tempdir().unwrap();
     let pages = one_call_windows(
         tmp.path(),
@@ -573,7 +574,7 @@ fn a_record_beyond_its_windows_reach_stops_the_run() {
         ],
     );
     let mut emitted = Vec::new();
-    let err = transform_by_day(RawStream::CallLog, &pages, &TransformOptions::new(), |d| {
+    let err = transform_by_day(Stream::CallLog, &pages, &TransformOptions::new(), |d| {
         emitted.push(d.day);
         Ok(())
     })
@@ -591,7 +592,7 @@ fn a_record_beyond_its_windows_reach_stops_the_run() {
 /// which is handed over once, whole, after that window.
 #[test]
 fn a_record_two_days_before_its_window_joins_its_day() {
-    use ringlake_transform::{RawStream, transform_by_day};
+    use ringlake_transform::transform_by_day;
     let tmp = tempfile::tempdir().unwrap();
     let pages = one_call_windows(
         tmp.path(),
@@ -606,7 +607,7 @@ fn a_record_two_days_before_its_window_joins_its_day() {
     let utc_minus_12 = "Etc/GMT+12".parse().unwrap();
     let mut emitted = Vec::new();
     transform_by_day(
-        RawStream::CallLog,
+        Stream::CallLog,
         &pages,
         &TransformOptions::new().with_time_zone(utc_minus_12),
         |d| {

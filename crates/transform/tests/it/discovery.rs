@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use ringlake_transform::Stream;
 use ringlake_transform::{TransformOptions, find_pages, tables, transform_call_log};
 use serde_json::json;
 
@@ -110,7 +111,7 @@ fn finds_pages_skips_hidden_and_underscore_and_filters_day_dirs() {
         "2024-01-01T10:00:00Z",
     );
 
-    let all = find_pages(raw, "call-log", None).unwrap();
+    let all = find_pages(raw, Stream::CallLog, None).unwrap();
     assert_eq!(
         rel(raw, &all),
         [
@@ -125,7 +126,7 @@ fn finds_pages_skips_hidden_and_underscore_and_filters_day_dirs() {
     assert_eq!(ids, ["a1", "b1", "b2", "m1"].map(|s| Some(s.to_owned())));
 
     let days = BTreeSet::from(["2024-01-02".parse().unwrap(), "2024-01-09".parse().unwrap()]);
-    let some = find_pages(raw, "call-log", Some(&days)).unwrap();
+    let some = find_pages(raw, Stream::CallLog, Some(&days)).unwrap();
     assert_eq!(
         rel(raw, &some),
         [
@@ -140,7 +141,11 @@ fn finds_pages_skips_hidden_and_underscore_and_filters_day_dirs() {
 fn empty_stream_dir_gives_no_pages() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(tmp.path().join("call-log")).unwrap();
-    assert!(find_pages(tmp.path(), "call-log", None).unwrap().is_empty());
+    assert!(
+        find_pages(tmp.path(), Stream::CallLog, None)
+            .unwrap()
+            .is_empty()
+    );
     let out = transform_call_log(&[], &TransformOptions::new()).unwrap();
     assert!(out.tables.iter().all(|t| t.partitions.is_empty()));
     assert_eq!(out.tables.len(), 3);

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use ringlake_transform::Stream;
 use ringlake_transform::{
     Error, TransformOptions, find_pages, transform_active_calls, transform_extensions,
 };
@@ -90,7 +91,7 @@ fn every_other_failure_is_one_line_saying_what_to_do() {
         missing.display().to_string(),
     ));
     errors.push((
-        find_pages(raw, "call-log", None).unwrap_err(),
+        find_pages(raw, Stream::CallLog, None).unwrap_err(),
         raw.join("call-log").display().to_string(),
     ));
     let body = serde_json::json!({"records": []}).to_string();

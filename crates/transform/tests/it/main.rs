@@ -23,18 +23,11 @@ use arrow::array::RecordBatch;
 use ringlake_transform::{TableData, TransformOutput};
 use serde_json::Value;
 
-/// The real API samples: `$RINGLAKE_SHARED/ringcentral/samples`, by default the `shared/`
-/// folder beside the repository (where the project's clones and CI find it).
+/// The real API samples, kept in the repository: `tests/fixtures/ringcentral/` (where each
+/// came from is in its `SOURCES.md`).
 pub fn samples_dir() -> PathBuf {
-    let shared = std::env::var_os("RINGLAKE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    let dir = shared.join("ringcentral/samples");
-    assert!(
-        dir.is_dir(),
-        "the API samples are not at {}: put the project's shared/ folder beside the repository or set RINGLAKE_SHARED",
-        dir.display()
-    );
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ringcentral");
+    assert!(dir.is_dir(), "the API samples are not at {}", dir.display());
     dir
 }
 

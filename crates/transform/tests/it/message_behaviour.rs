@@ -175,7 +175,7 @@ fn unreadable_records_are_dead_letters_and_the_rest_is_kept() {
             no_id,
             alive_without_creation,
             json!("not a message"),
-            // A message-sync stub of a deleted message (API-NOTES §1.9): dropped, counted.
+            // A message-sync stub of a deleted message (docs/api.md §1.9): dropped, counted.
             json!({"id": 5, "availability": "Deleted"}),
             msg(7, 6, "2024-01-01T12:00:00Z"),
         ],

@@ -1,4 +1,4 @@
-//! Every call-log sample of `shared/ringcentral/samples` through the transform.
+//! Every call-log sample of `tests/fixtures/ringcentral` through the transform.
 
 use std::path::{Path, PathBuf};
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use ringlake_transform::Stream;
 use ringlake_transform::{
     Error, TransformOptions, find_pages, tables, transform_active_calls, transform_extensions,
 };
@@ -29,7 +30,7 @@ fn extensions_partition_by_snapshot_date_and_dedupe_within_it() {
     write_page(&d1p2, &[ext(3, "new name"), json!({"name": "no id"})]);
     write_page(&d2, &[ext(3, "next day")]);
 
-    let pages = find_pages(raw, "extensions", None).unwrap();
+    let pages = find_pages(raw, Stream::Extensions, None).unwrap();
     let out = transform_extensions(&pages, &TransformOptions::new()).unwrap();
     let t = table(&out, tables::EXTENSIONS);
     let days: Vec<String> = t.partitions.keys().map(ToString::to_string).collect();
@@ -54,7 +55,7 @@ fn extensions_partition_by_snapshot_date_and_dedupe_within_it() {
 
     // A day filter keeps the asked snapshot dates only.
     let days = BTreeSet::from(["2024-05-07".parse().unwrap()]);
-    let pages = find_pages(raw, "extensions", Some(&days)).unwrap();
+    let pages = find_pages(raw, Stream::Extensions, Some(&days)).unwrap();
     assert_eq!(pages, [d2]);
 }
 
@@ -117,7 +118,7 @@ fn active_calls_rows_per_snapshot_sorted_by_snapshot_then_id() {
     // The call started the day before; the partition is the snapshot's day.
     write_page(&next_day, &[record("z", "2024-05-06T23:59:00Z")]);
 
-    let pages = find_pages(raw, "active-calls", None).unwrap();
+    let pages = find_pages(raw, Stream::ActiveCalls, None).unwrap();
     assert_eq!(pages.len(), 4);
     let out = transform_active_calls(&pages, &TransformOptions::new()).unwrap();
     assert_eq!(out.tables.len(), 1);
@@ -175,10 +176,13 @@ fn find_pages_prunes_message_store_spans_that_hold_none_of_the_days() {
             })
             .collect()
     };
-    assert_eq!(find_pages(raw, "message-store", None).unwrap().len(), 6);
+    assert_eq!(
+        find_pages(raw, Stream::MessageStore, None).unwrap().len(),
+        6
+    );
     let days = BTreeSet::from(["2024-01-31".parse().unwrap(), "2024-02-10".parse().unwrap()]);
     assert_eq!(
-        rel(find_pages(raw, "message-store", Some(&days)).unwrap()),
+        rel(find_pages(raw, Stream::MessageStore, Some(&days)).unwrap()),
         [
             "message-store/2024-01-01_2024-01-31/100/page-00001.json",
             "message-store/2024-02-02_2024-02-10/100/page-00001.json",
@@ -189,7 +193,7 @@ fn find_pages_prunes_message_store_spans_that_hold_none_of_the_days() {
     );
     let days = BTreeSet::from(["2024-02-01".parse().unwrap()]);
     assert_eq!(
-        rel(find_pages(raw, "message-store", Some(&days)).unwrap()),
+        rel(find_pages(raw, Stream::MessageStore, Some(&days)).unwrap()),
         [
             "message-store/2024-02-01_2024-02-01/100/page-00001.json",
             "message-store/2024-03-01_2024-02-01/100/page-00001.json",

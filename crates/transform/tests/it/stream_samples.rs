@@ -1,5 +1,5 @@
 //! Every message-store, message-sync, message item/bulk and extension-list sample of
-//! `shared/ringcentral/samples`, and the active-calls samples as snapshots, through their
+//! `tests/fixtures/ringcentral`, and the active-calls samples as snapshots, through their
 //! transforms, staged in the raw layout of the issue-3 contract.
 
 use std::path::{Path, PathBuf};
@@ -28,7 +28,7 @@ fn samples(prefix: &str, suffixes: &[&str]) -> Vec<PathBuf> {
     files
 }
 
-/// The JSON bodies of a raw `multipart/mixed` HTTP response (API-NOTES §6.2), without the
+/// The JSON bodies of a raw `multipart/mixed` HTTP response (docs/api.md §6.2), without the
 /// first part (the per-item status list, not a message).
 fn multipart_bodies(text: &str) -> Vec<String> {
     let boundary = text

@@ -1,5 +1,5 @@
 //! Message-store pages → the `messages`, `message_recipients` and `message_attachments`
-//! tables (API-NOTES §1.8, §1.9, §3.4).
+//! tables (docs/api.md §1.8, §1.9, §3.4).
 
 use std::path::{Path, PathBuf};
 
@@ -8,15 +8,18 @@ use arrow::error::ArrowError;
 use chrono_tz::Tz;
 use ringlake_model::{MessageAttachmentInfo, MessageRecord, MessageStoreCallerInfoTo};
 
+use ringlake_contracts::Stream as StreamId;
+
 use crate::columns::{BatchBuilder, Col, Getter, HasBase, extra_json, json_text};
 use crate::error::Result;
-use crate::layout::{PageLayout, mailbox_of_page, mailbox_of_uri};
-use crate::pipeline::{
-    ChildRows, Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, TransformOptions,
-    TransformOutput, gather, partition_day,
-};
+use crate::layout::{mailbox_of_page, mailbox_of_uri};
+use crate::output::{TransformOptions, TransformOutput};
+use crate::run::gather;
 use crate::schema::{
     MESSAGE_ATTACHMENTS_SCHEMA, MESSAGE_RECIPIENTS_SCHEMA, MESSAGES_SCHEMA, tables,
+};
+use crate::stream::{
+    ChildRows, Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, partition_day,
 };
 
 /// Reads message-store pages into the `messages`, `message_recipients` and
@@ -34,7 +37,7 @@ use crate::schema::{
 /// (`…/message-store/<FROM>_<TO>/<MAILBOX>/page-…`), otherwise the record's `uri`
 /// (`…/extension/<id>/message-store/<msgid>`); when neither tells, the record is a dead
 /// letter. So is a record without `id` or `creationTime` — except the message-sync records
-/// of deleted or purged messages, which carry only `id` and `availability` (API-NOTES
+/// of deleted or purged messages, which carry only `id` and `availability` (docs/api.md
 /// §1.9): they cannot be partitioned and are counted as dropped
 /// ([`crate::TransformStats::deleted_stubs_dropped`]), not dead-lettered.
 ///
@@ -69,10 +72,8 @@ impl Stream for Messages {
     type Builder = MessageRows;
     /// The mailbox named by the page's directory, if it names one.
     type PageContext = Option<i64>;
-    const NAME: &'static str = "message-store";
-    const TABLE: &'static str = tables::MESSAGES;
+    const STREAM: StreamId = StreamId::MessageStore;
     const SHAPES: PageShapes = PageShapes::ListItemOrBulk;
-    const LAYOUT: PageLayout = PageLayout::MailboxWindow;
 
     fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)> {
         vec![
@@ -99,7 +100,7 @@ impl Stream for Messages {
             return Read::Dead("message has no id".into());
         };
         let Some(creation_time) = rec.creation_time else {
-            // A sync stub of a deleted/purged message (API-NOTES §1.9).
+            // A sync stub of a deleted/purged message (docs/api.md §1.9).
             return if matches!(rec.availability.as_deref(), Some("Deleted" | "Purged")) {
                 Read::DeletedStub
             } else {

@@ -1,4 +1,4 @@
-//! Extension-list snapshots → the `extensions` table (API-NOTES §1.7, §3.5).
+//! Extension-list snapshots → the `extensions` table (docs/api.md §1.7, §3.5).
 
 use std::path::{Path, PathBuf};
 
@@ -8,14 +8,15 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_model::{BaseCallLogRecord, ExtensionRecord};
 
+use ringlake_contracts::Stream as StreamId;
+
 use crate::columns::{BatchBuilder, Col, Getter, HasBase, extra_json, json_text};
 use crate::error::Result;
-use crate::layout::{PageLayout, snapshot_date_of_page};
-use crate::pipeline::{
-    Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput,
-    gather,
-};
+use crate::layout::snapshot_date_of_page;
+use crate::output::{TransformOptions, TransformOutput};
+use crate::run::gather;
 use crate::schema::{EXTENSIONS_SCHEMA, tables};
+use crate::stream::{Keyed, PageBuilder, PageRows, PageShapes, Read, Stream};
 
 /// Reads extension-list pages into the `extensions` table: one row per extension per
 /// snapshot date.
@@ -54,10 +55,8 @@ impl Stream for Extensions {
     type Builder = ExtensionRows;
     /// The snapshot date.
     type PageContext = NaiveDate;
-    const NAME: &'static str = "extensions";
-    const TABLE: &'static str = tables::EXTENSIONS;
+    const STREAM: StreamId = StreamId::Extensions;
     const SHAPES: PageShapes = PageShapes::List;
-    const LAYOUT: PageLayout = PageLayout::DaySnapshot;
 
     fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)> {
         vec![(tables::EXTENSIONS, &EXTENSIONS_SCHEMA)]
@@ -68,7 +67,7 @@ impl Stream for Extensions {
     }
 
     fn page_context(&self, path: &Path) -> Result<NaiveDate> {
-        snapshot_date_of_page(path)
+        snapshot_date_of_page(path, StreamId::Extensions)
     }
 
     fn read(&self, raw: &str, day: &NaiveDate, _tz: Tz) -> Read<SnapshotExtension> {

@@ -1,4 +1,4 @@
-//! Active-calls snapshots → the `active_calls` table (API-NOTES §1.5).
+//! Active-calls snapshots → the `active_calls` table (docs/api.md §1.5).
 
 use std::path::{Path, PathBuf};
 
@@ -8,15 +8,17 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_model::{CallLogRecord, Text};
 
-use crate::call_log::read_call;
-use crate::columns::{BatchBuilder, CallRow, active_call_columns};
+use ringlake_contracts::Stream as StreamId;
+
+use super::call_log::read_call;
+use super::call_rows::{CallRow, active_call_columns};
+use crate::columns::BatchBuilder;
 use crate::error::Result;
-use crate::layout::{PageLayout, active_snapshot_of_page};
-use crate::pipeline::{
-    Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, TransformOptions, TransformOutput,
-    gather,
-};
+use crate::layout::active_snapshot_of_page;
+use crate::output::{TransformOptions, TransformOutput};
+use crate::run::gather;
 use crate::schema::{ACTIVE_CALLS_SCHEMA, tables};
+use crate::stream::{Keyed, PageBuilder, PageRows, PageShapes, Read, Stream};
 
 /// Reads active-calls pages (list envelopes of `CallLogRecord`s) into the `active_calls`
 /// table: one row per call per snapshot, with the columns of `calls` after
@@ -58,10 +60,8 @@ impl Stream for ActiveCalls {
     type Builder = ActiveCallRows;
     /// The snapshot's date and instant (ms).
     type PageContext = (NaiveDate, i64);
-    const NAME: &'static str = "active-calls";
-    const TABLE: &'static str = tables::ACTIVE_CALLS;
+    const STREAM: StreamId = StreamId::ActiveCalls;
     const SHAPES: PageShapes = PageShapes::List;
-    const LAYOUT: PageLayout = PageLayout::InstantSnapshot;
 
     fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)> {
         vec![(tables::ACTIVE_CALLS, &ACTIVE_CALLS_SCHEMA)]

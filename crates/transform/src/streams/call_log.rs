@@ -7,17 +7,20 @@ use arrow::error::ArrowError;
 use chrono_tz::Tz;
 use ringlake_model::{CallLogRecord, CallLogRecordingInfo, Text};
 
-use crate::columns::{
-    BatchBuilder, CallRow, LegRow, RecordingRow, call_columns, extra_json, leg_columns,
-    recording_columns,
+use ringlake_contracts::Stream as StreamId;
+
+use super::call_rows::{
+    CallRow, LegRow, RecordingRow, call_columns, leg_columns, recording_columns,
 };
+use crate::columns::{BatchBuilder, extra_json};
+use crate::decode::for_each_record;
 use crate::error::Result;
-use crate::layout::PageLayout;
-use crate::pipeline::{
-    ChildRows, Keyed, PageBuilder, PageRows, PageShapes, Read, Stop, Stream, TransformOptions,
-    TransformOutput, for_each_record, gather, partition_day,
-};
+use crate::output::{TransformOptions, TransformOutput};
+use crate::run::gather;
 use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tables};
+use crate::stream::{
+    ChildRows, Keyed, PageBuilder, PageRows, PageShapes, Read, Stop, Stream, partition_day,
+};
 
 /// Reads call-log page files (list or sync envelopes of `CallLogRecord`s) into the three
 /// call-log tables, split by partition day (`startTime` in [`TransformOptions::time_zone`]).
@@ -48,10 +51,8 @@ impl Stream for CallLog {
     type Item = CallLogRecord;
     type Builder = CallLogRows;
     type PageContext = ();
-    const NAME: &'static str = "call-log";
-    const TABLE: &'static str = tables::CALLS;
+    const STREAM: StreamId = StreamId::CallLog;
     const SHAPES: PageShapes = PageShapes::List;
-    const LAYOUT: PageLayout = PageLayout::DayWindow;
 
     fn tables(&self) -> Vec<(&'static str, &'static SchemaRef)> {
         vec![
@@ -183,28 +184,11 @@ fn recording_row<'a>(
     }
 }
 
-/// RingOut caller and callee results from the legs (API-NOTES §9): the caller's is the
-/// `result` of the `RingOut…ToCaller` leg, the callee's that of the `RingOut…ToSubscriber`
-/// leg, for every RingOut flavour (Client, Web, Device, OneLeg). A missing leg means that
-/// party was never called (first party busy), so the value is null, not a failure.
-pub(crate) fn ringout_results(rec: &CallLogRecord) -> (Option<&str>, Option<&str>) {
-    let result_of = |suffix: &str| {
-        rec.legs
-            .iter()
-            .find(|l| {
-                l.leg_type
-                    .as_deref()
-                    .is_some_and(|t| t.starts_with("RingOut") && t.ends_with(suffix))
-            })
-            .and_then(|l| l.base.result.as_deref())
-    };
-    (result_of("ToCaller"), result_of("ToSubscriber"))
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 mod tests {
     use super::*;
+    use crate::streams::call_rows::ringout_results;
 
     fn rec(json: &str) -> CallLogRecord {
         serde_json::from_str(json).unwrap()
