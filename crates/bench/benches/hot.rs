@@ -41,7 +41,7 @@ fn window(dir: &std::path::Path) -> (Vec<PathBuf>, Vec<Vec<u8>>) {
             .with_messages_per_extension_per_day(0)
             .with_data_range(from - chrono::Days::new(1), to + chrono::Days::new(1)),
     );
-    let day_dir = dir.join("call-log").join(DAY);
+    let day_dir = dir.join(Stream::CallLog.name()).join(DAY);
     std::fs::create_dir_all(&day_dir).unwrap();
     let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     let (mut paths, mut bodies) = (Vec::new(), Vec::new());

@@ -10,6 +10,8 @@
 //!   cores (serde_json, every byte through the JSON grammar once, nothing built or kept),
 //!   nothing written: the least time a transform of these files can take.
 
+use ringlake_contracts::Stream;
+use ringlake_contracts::raw::{Window, page_file_name};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -111,7 +113,7 @@ fn generate(records: u64, per_day: u64, seed: u64, out: &Path) -> anyhow::Result
         .with_messages_per_extension_per_day(0)
         .with_data_range(start, end);
     let sim = Simulator::new(cfg);
-    let raw = out.join("raw").join("call-log");
+    let raw = out.join("raw").join(Stream::CallLog.name());
     if out.join("raw").exists() {
         fs::remove_dir_all(out.join("raw"))
             .with_context(|| format!("cannot clear {}", out.display()))?;
@@ -171,7 +173,7 @@ fn write_day(sim: &Simulator, raw: &Path, from: DateTime<Utc>) -> anyhow::Result
     struct Envelope {
         navigation: Nav,
     }
-    let dir = raw.join(from.date_naive().to_string());
+    let dir = raw.join(Window::Day(from.date_naive()).rel_dir());
     fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let to = from + Duration::days(1);
     let fmt = |t: DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
@@ -183,7 +185,9 @@ fn write_day(sim: &Simulator, raw: &Path, from: DateTime<Utc>) -> anyhow::Result
             fmt(to)
         );
         let body = sim.call_log_page(&query)?;
-        let path = dir.join(format!("page-{page:05}.json"));
+        // Uncompressed, as other tools save pages (the transform reads both).
+        let name = page_file_name(page);
+        let path = dir.join(name.strip_suffix(".zst").unwrap_or(&name));
         fs::write(&path, &body).with_context(|| format!("cannot write {}", path.display()))?;
         pages += 1;
         bytes += body.len() as u64;
@@ -232,7 +236,7 @@ fn parse_floor(raw: &Path, typed: bool) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let mut files = Vec::new();
-    let root = raw.join("call-log");
+    let root = raw.join(Stream::CallLog.name());
     for day in fs::read_dir(&root).with_context(|| format!("cannot list {}", root.display()))? {
         for page in fs::read_dir(day?.path())? {
             files.push(page?.path());

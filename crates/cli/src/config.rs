@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_extract::{Credentials, Secret};
 use ringlake_load::Lake;
+use ringlake_run::RunSpec;
 use serde::Deserialize;
 
 use crate::args::{PlaceArgs, RunArgs, TransformArgs};
@@ -136,17 +137,8 @@ fn parse_streams(list: &[String]) -> anyhow::Result<Vec<Stream>> {
 /// Everything a run needs, validated.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
-    pub name: String,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub lake: Lake,
-    pub raw: PathBuf,
-    pub state: PathBuf,
-    pub time_zone: Tz,
-    pub lookback_days: u32,
-    pub concurrency: usize,
-    pub per_page: u32,
-    pub streams: Vec<Stream>,
+    /// What the run does.
+    pub spec: RunSpec,
     /// From the file; `RC_SERVER_URL` wins over it.
     pub server_url: Option<String>,
 }
@@ -190,7 +182,7 @@ impl RunConfig {
                 "per_page {per_page} is outside 1..=1000 (docs/api.md §1.1)"
             )));
         }
-        Ok(RunConfig {
+        let spec = RunSpec {
             name: file.name.clone().unwrap_or_else(|| "ringlake".into()),
             from,
             to,
@@ -205,16 +197,11 @@ impl RunConfig {
             concurrency,
             per_page,
             streams,
+        };
+        Ok(RunConfig {
+            spec,
             server_url: file.extract.server_url,
         })
-    }
-
-    /// The run's days, inclusive.
-    pub fn days(&self) -> Vec<NaiveDate> {
-        self.from
-            .iter_days()
-            .take_while(|d| *d <= self.to)
-            .collect()
     }
 }
 
@@ -379,9 +366,9 @@ mod tests {
             streams: None,
         };
         let cfg = RunConfig::from_args(&args).unwrap();
-        assert_eq!(cfg.days().len(), 3); // leap day included
-        assert_eq!(cfg.streams, Stream::DEFAULT);
-        assert_eq!(cfg.raw, PathBuf::from("l/_raw"));
+        assert_eq!(cfg.spec.days().len(), 3); // leap day included
+        assert_eq!(cfg.spec.streams, Stream::DEFAULT);
+        assert_eq!(cfg.spec.raw, PathBuf::from("l/_raw"));
         let mut args = args;
         args.place.lake = Some("s3://bucket/lake".into());
         let e = RunConfig::from_args(&args).unwrap_err().to_string();
@@ -393,10 +380,10 @@ mod tests {
         args.place.state = Some("s".into());
         let cfg = RunConfig::from_args(&args).unwrap();
         assert_eq!(
-            (cfg.raw, cfg.state),
+            (cfg.spec.raw, cfg.spec.state),
             (PathBuf::from("r"), PathBuf::from("s"))
         );
-        assert_eq!(cfg.time_zone, Tz::UTC);
+        assert_eq!(cfg.spec.time_zone, Tz::UTC);
     }
 
     #[test]
@@ -439,7 +426,7 @@ mod tests {
             let cfg =
                 RunConfig::from_args(&args).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(
-                cfg.streams.contains(&Stream::MessageStore),
+                cfg.spec.streams.contains(&Stream::MessageStore),
                 "{}",
                 path.display()
             );

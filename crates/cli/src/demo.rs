@@ -12,8 +12,8 @@ use ringlake_sim::{Faults, RateLimits, SimConfig, SimCredentials, Simulator};
 use serde::Serialize;
 
 use crate::args::{AccountArgs, DemoArgs, FaultArgs, SimServeArgs};
-use crate::config::{self, RunConfig, Stream};
-use crate::pipeline::{self, RunReport};
+use crate::config::{self, Stream};
+use ringlake_run::{RunReport, RunSpec};
 
 /// Marks a lake the demo made, so that the next demo may wipe it and no other directory.
 const DEMO_MARKER: &str = "_demo_lake";
@@ -143,7 +143,7 @@ pub async fn demo(
         args.rate_window_secs
     );
 
-    let cfg = RunConfig {
+    let spec = RunSpec {
         name: "demo".into(),
         from,
         to,
@@ -155,9 +155,8 @@ pub async fn demo(
         concurrency: config::DEFAULT_CONCURRENCY,
         per_page: config::DEFAULT_PER_PAGE,
         streams: Stream::DEFAULT.to_vec(),
-        server_url: None,
     };
-    let result = pipeline::run(&cfg, sim_credentials(handle.base_url()), true, progress).await;
+    let result = ringlake_run::run(&spec, sim_credentials(handle.base_url()), true, progress).await;
     let truth = handle.truth();
     handle.shutdown().await;
     let report = result?;

@@ -54,16 +54,16 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
             let load = matches!(cli.command, Command::Run(_));
             let cfg = config::RunConfig::from_args(a)?;
             if a.dry_run {
-                let plan = pipeline::dry_run(&cfg)?;
-                print_out(|out| pipeline::print_plan(out, &cfg, &plan));
+                let plan = ringlake_run::dry_run(&cfg.spec)?;
+                print_out(|out| pipeline::print_plan(out, &cfg.spec, &plan));
                 return Ok(0);
             }
             let creds = config::credentials_from_env(cfg.server_url.as_deref())?;
             let bar = progress::Bar::new(show_progress);
-            let report = pipeline::run(&cfg, creds, load, &bar).await;
+            let report = ringlake_run::run(&cfg.spec, creds, load, &bar).await;
             bar.finish();
             let report = report?;
-            print_out(|out| pipeline::print_summary(out, &report, load.then_some(&cfg.lake)));
+            print_out(|out| pipeline::print_summary(out, &report, load.then_some(&cfg.spec.lake)));
             Ok(if report.incomplete() {
                 EXIT_INCOMPLETE
             } else {
@@ -77,11 +77,20 @@ async fn dispatch(cli: &Cli) -> anyhow::Result<u8> {
                 .map(|(f, t)| f.iter_days().take_while(|d| *d <= t).collect());
             let started = std::time::Instant::now();
             let lake = cfg.lake.clone();
+            let streams = ringlake_run::raw_zone_streams(&cfg.raw);
+            if streams.is_empty() {
+                return Err(config::ConfigError(format!(
+                    "{} holds none of the stream directories {}",
+                    cfg.raw.display(),
+                    config::Stream::ALL.map(|s| s.name()).join(", ")
+                ))
+                .into());
+            }
             let load = tokio::task::spawn_blocking(move || {
-                pipeline::transform_raw_zone(&cfg.raw, &cfg.lake, cfg.time_zone, days)
+                ringlake_run::transform_raw_zone(&cfg.raw, &cfg.lake, cfg.time_zone, &streams, days)
             })
             .await??;
-            let report = pipeline::RunReport {
+            let report = ringlake_run::RunReport {
                 extract: None,
                 load: Some(load),
                 wall: started.elapsed(),

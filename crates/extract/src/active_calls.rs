@@ -29,7 +29,9 @@ pub struct SnapshotSummary {
     pub taken_at: DateTime<Utc>,
     /// The published directory `<raw>/active-calls/<day>/<SNAPSHOT>/`.
     pub dir: PathBuf,
+    /// Pages of the active-calls list fetched.
     pub pages: u32,
+    /// Call records on those pages.
     pub records: u64,
     /// The fewest requests paging allows for the list ([`crate::paging_minimum`]).
     pub min_requests: u64,

@@ -30,12 +30,15 @@ const CALL_LOG_PATH: &str = "/restapi/v1.0/account/~/call-log";
 pub struct StreamSummary {
     /// Distinct days asked for.
     pub days_total: usize,
+    /// Days requested from the API in this run (not skipped).
     pub days_fetched: usize,
     /// Done already and settled (see `lookback_days`).
     pub days_skipped: usize,
     /// Pages, records and body bytes (uncompressed) of the days fetched in this run.
     pub pages: u64,
+    /// Records on those pages.
     pub records: u64,
+    /// Body bytes of those pages, as received (before compression on disk).
     pub bytes: u64,
     /// Days that failed after their retry budget, with the error; not marked done.
     pub failed_days: Vec<(NaiveDate, String)>,

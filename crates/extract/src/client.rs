@@ -25,29 +25,37 @@ const REPORTED_WAIT: Duration = Duration::from_millis(900);
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
+    /// Attempts per request and backoff between them.
     pub retry: RetryPolicy,
     /// Whole-request timeout (connect, send, read the body).
     pub request_timeout: Duration,
+    /// `User-Agent` header of every request; defaults to `ringlake/<version>`.
     pub user_agent: String,
 }
 
 impl ClientOptions {
+    /// Default of [`ClientOptions::request_timeout`]: 60 s.
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+    /// The defaults: [`RetryPolicy::default`], a 60 s request timeout, user agent
+    /// `ringlake/<version>`.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Sets [`ClientOptions::retry`].
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
     }
 
+    /// Sets [`ClientOptions::request_timeout`].
     pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
     }
 
+    /// Sets [`ClientOptions::user_agent`].
     pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -69,6 +77,7 @@ impl Default for ClientOptions {
 pub struct GroupStats {
     /// HTTP requests sent (retries included).
     pub requests: u64,
+    /// `responses_429`: answers with HTTP 429 (rate limited); 0 when the pacer did its job.
     pub responses_429: u64,
     /// Attempts after the first one of a request.
     pub retries: u64,
@@ -79,14 +88,17 @@ pub struct GroupStats {
 /// Counters of a client, per rate group, for the run summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestStats {
+    /// One entry per group that saw at least one request.
     pub by_group: BTreeMap<RateGroup, GroupStats>,
 }
 
 impl RequestStats {
+    /// HTTP requests sent over every group, retries included.
     pub fn total_requests(&self) -> u64 {
         self.by_group.values().map(|g| g.requests).sum()
     }
 
+    /// HTTP 429 answers over every group.
     pub fn total_429(&self) -> u64 {
         self.by_group.values().map(|g| g.responses_429).sum()
     }

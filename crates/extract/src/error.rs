@@ -16,6 +16,7 @@ pub enum Error {
     Auth {
         /// What was rejected, e.g. "the client id / client secret".
         what: &'static str,
+        /// HTTP status of the refusal, e.g. 400 or 401.
         status: u16,
         /// API or OAuth error code (`OAU-123`, `invalid_grant`, …), or `-`.
         code: String,
@@ -28,21 +29,31 @@ pub enum Error {
     /// HTTP 403 CMN-401/402/408: the app or the user lacks a permission.
     #[error("permission denied on {path} (HTTP {status}, {code}): {message}; fix: {fix}")]
     Permission {
+        /// URL path of the request (never the query).
         path: String,
+        /// HTTP status, normally 403.
         status: u16,
+        /// API error code: `CMN-401` (app permission), `CMN-402` (admin needed), `CMN-408` (user
+        /// permission), or `-`.
         code: String,
         /// The permission the server named, if any (`ReadCallLog`, `FullCompanyCallLog`).
         permission: Option<String>,
+        /// The server's message.
         message: String,
+        /// What to grant, and where (app or user role).
         fix: String,
     },
 
     /// A 4xx that retrying cannot fix (bad parameter, unknown path, …).
     #[error("request to {path} failed with HTTP {status} ({code}): {message}")]
     Http {
+        /// URL path of the request (never the query).
         path: String,
+        /// HTTP status, a 4xx other than 401, 403 and 429.
         status: u16,
+        /// API error code (`CMN-101`, `CLG-110`, …), or `-`.
         code: String,
+        /// The server's message.
         message: String,
     },
 
@@ -51,25 +62,35 @@ pub enum Error {
         "request to {path} still rate-limited (group {group}) after {attempts} attempts; lower the concurrency or retry later"
     )]
     RateLimited {
+        /// URL path of the request (never the query).
         path: String,
+        /// The rate-limit group of the request (docs/api.md §5).
         group: RateGroup,
+        /// Requests sent, the first one included.
         attempts: u32,
     },
 
     /// 5xx on the last attempt of the retry budget.
     #[error("server error on {path}: HTTP {status} ({code}) after {attempts} attempts")]
     Server {
+        /// URL path of the request (never the query).
         path: String,
+        /// HTTP status of the last answer, a 5xx.
         status: u16,
+        /// API error code (`CMN-201`, `CMN-203`), or `-`.
         code: String,
+        /// Requests sent, the first one included.
         attempts: u32,
     },
 
     /// Connection error or timeout on the last attempt of the retry budget.
     #[error("network error on {path} after {attempts} attempts")]
     Transport {
+        /// URL path of the request (never the query).
         path: String,
+        /// Requests sent, the first one included.
         attempts: u32,
+        /// The last connection error or timeout.
         #[source]
         source: reqwest::Error,
     },
@@ -77,8 +98,11 @@ pub enum Error {
     /// A 200 body that is not the expected JSON (e.g. truncated) on the last attempt.
     #[error("unreadable response body from {path} after {attempts} attempts: {detail}")]
     InvalidBody {
+        /// URL path of the request (never the query).
         path: String,
+        /// Requests sent, the first one included.
         attempts: u32,
+        /// What the JSON reader found wrong.
         detail: String,
     },
 
@@ -88,22 +112,32 @@ pub enum Error {
         /// The stream and window, e.g. `call-log 2024-01-02` or
         /// `message-store 2024-01-01_2024-01-05/123`.
         window: String,
+        /// URL path of the page where paging stopped (never the query).
         path: String,
+        /// What went wrong, e.g. the link that loops.
         detail: String,
     },
 
     /// A file or directory operation failed.
     #[error("cannot {action} {}", path.display())]
     Io {
+        /// What was being done, e.g. `create directory`, `publish`, `fsync`.
         action: &'static str,
+        /// The file or directory concerned.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
 
     /// The checkpoint file exists but cannot be read.
     #[error("checkpoint {} is unreadable: {detail}; delete it to fetch every day again", path.display())]
-    Checkpoint { path: PathBuf, detail: String },
+    Checkpoint {
+        /// Where the checkpoint file is.
+        path: PathBuf,
+        /// What is wrong with it (bad JSON, a version newer than this program, …).
+        detail: String,
+    },
 
     /// Bad configuration (server URL, options).
     #[error("invalid configuration: {0}")]

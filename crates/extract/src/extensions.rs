@@ -45,11 +45,13 @@ impl ExtensionRef {
         }
     }
 
+    /// Sets the extension's `type`, as the list sent it.
     pub fn with_type(mut self, r#type: impl Into<String>) -> Self {
         self.r#type = Some(r#type.into());
         self
     }
 
+    /// Sets the extension's `status`, as the list sent it.
     pub fn with_status(mut self, status: impl Into<String>) -> Self {
         self.status = Some(status.into());
         self
@@ -61,6 +63,7 @@ impl ExtensionRef {
 pub struct ExtensionsSummary {
     /// The extensions read, in list order, each id once.
     pub extensions: Vec<ExtensionRef>,
+    /// Pages of the extension list fetched.
     pub pages: u32,
     /// Records on the pages, the unreadable ones included.
     pub records: u64,

@@ -16,6 +16,7 @@
 //! need (an extension's id, type and status): records stay raw JSON for the transform
 //! stage. The API facts it relies on are in `docs/api.md`.
 
+#![warn(missing_docs)]
 // Unwrapping is how a test fails; outside tests the lints stand.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 

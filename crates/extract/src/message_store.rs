@@ -61,7 +61,9 @@ pub struct MessageStoreSummary {
     pub mailboxes_without_store: usize,
     /// Pages, records and body bytes (uncompressed) fetched in this run.
     pub pages: u64,
+    /// Records on those pages.
     pub records: u64,
+    /// Body bytes of those pages, as received (before compression on disk).
     pub bytes: u64,
     /// Mailboxes that failed after their retry budget, with the error; not checkpointed.
     pub failed_mailboxes: Vec<(i64, String)>,

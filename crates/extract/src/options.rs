@@ -25,8 +25,11 @@ pub struct ExtractOptions {
 }
 
 impl ExtractOptions {
+    /// Default of [`ExtractOptions::lookback_days`]: records of the last two days may still change.
     pub const DEFAULT_LOOKBACK_DAYS: u32 = 2;
+    /// Default of [`ExtractOptions::concurrency`].
     pub const DEFAULT_CONCURRENCY: usize = 4;
+    /// Default of [`ExtractOptions::per_page`]: the API's maximum, the fewest requests.
     pub const DEFAULT_PER_PAGE: u32 = 1000;
 
     /// UTC days, look-back 2 days, 4 windows in flight, 1000 records per page.
@@ -41,21 +44,25 @@ impl ExtractOptions {
         }
     }
 
+    /// Sets [`ExtractOptions::time_zone`], the zone whose midnights bound the partition days.
     pub fn with_time_zone(mut self, time_zone: Tz) -> Self {
         self.time_zone = time_zone;
         self
     }
 
+    /// Sets [`ExtractOptions::lookback_days`].
     pub fn with_lookback_days(mut self, lookback_days: u32) -> Self {
         self.lookback_days = lookback_days;
         self
     }
 
+    /// Sets [`ExtractOptions::concurrency`]; 0 is refused when a stream starts.
     pub fn with_concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency;
         self
     }
 
+    /// Sets [`ExtractOptions::per_page`]; outside 1–1000 is refused when a stream starts.
     pub fn with_per_page(mut self, per_page: u32) -> Self {
         self.per_page = per_page;
         self

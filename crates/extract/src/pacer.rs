@@ -31,9 +31,13 @@ pub enum WaitReason {
 /// A rate-limit group of the API (`x-throttling-group`, docs/api.md §1 and §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RateGroup {
+    /// Call log, active calls, recordings: 10 requests per 60 s by default.
     Heavy,
+    /// Extension list, attachment content: 40 requests per 60 s by default.
     Medium,
+    /// Message store, account: 50 requests per 60 s by default.
     Light,
+    /// The token endpoint: 5 requests per 60 s by default.
     Auth,
 }
 

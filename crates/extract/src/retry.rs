@@ -18,10 +18,14 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Default of [`RetryPolicy::max_attempts`].
     pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
+    /// Default of [`RetryPolicy::base_delay`]: 2 s, as docs/api.md §6.1 advises.
     pub const DEFAULT_BASE_DELAY: Duration = Duration::from_secs(2);
+    /// Default of [`RetryPolicy::max_delay`]: about the cap docs/api.md §6.1 gives.
     pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(60);
 
+    /// A policy with these values; `max_attempts` is raised to at least 1.
     pub fn new(max_attempts: u32, base_delay: Duration, max_delay: Duration) -> Self {
         RetryPolicy {
             max_attempts: max_attempts.max(1),
@@ -30,16 +34,19 @@ impl RetryPolicy {
         }
     }
 
+    /// Sets [`RetryPolicy::max_attempts`]; 0 counts as 1.
     pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
         self.max_attempts = max_attempts.max(1);
         self
     }
 
+    /// Sets [`RetryPolicy::base_delay`].
     pub fn with_base_delay(mut self, base_delay: Duration) -> Self {
         self.base_delay = base_delay;
         self
     }
 
+    /// Sets [`RetryPolicy::max_delay`].
     pub fn with_max_delay(mut self, max_delay: Duration) -> Self {
         self.max_delay = max_delay;
         self

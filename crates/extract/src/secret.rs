@@ -8,6 +8,7 @@ use std::fmt;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret value; same as `Secret::from`.
     pub fn new(value: String) -> Self {
         Secret(value)
     }
@@ -43,12 +44,18 @@ pub struct Credentials {
     /// API server, e.g. `https://platform.ringcentral.com`. Only its scheme, host and port
     /// are used: every request, including `nextPage` links, goes to this origin.
     pub server_url: String,
+    /// OAuth client id of the app (not secret).
     pub client_id: String,
+    /// OAuth client secret of the app, sent in the `Authorization: Basic` header of token
+    /// requests.
     pub client_secret: Secret,
+    /// The JWT credential made in the Developer Console: the grant's `assertion`, long-lived and
+    /// re-sent whenever a new token is needed.
     pub jwt: Secret,
 }
 
 impl Credentials {
+    /// Credentials for the JWT bearer grant against `server_url`.
     pub fn new(
         server_url: impl Into<String>,
         client_id: impl Into<String>,

@@ -52,12 +52,14 @@ pub struct SyncSummary {
     pub published: Option<PathBuf>,
     /// Pages answered to an FSync (1 on a first run, one more per refused token).
     pub full_syncs: u32,
-    /// Tokens the server refused (CLG-101…105, "Parameter [syncToken] is invalid"); each
+    /// Tokens the server refused (CLG-101…105, `Parameter [syncToken] is invalid`); each
     /// was dropped and replaced by an FSync.
     pub tokens_refused: u32,
     /// Pages, records and body bytes (uncompressed) landed in this session.
     pub pages: u64,
+    /// Records on those pages.
     pub records: u64,
+    /// Body bytes of those pages, as received (before compression on disk).
     pub bytes: u64,
     /// The partition days (in `ExtractOptions::time_zone`) the synced records start in:
     /// the day partitions to rebuild.

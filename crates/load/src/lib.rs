@@ -18,10 +18,13 @@
 //! schema version come from the batch schema's metadata ([`SORT_KEY_METADATA`],
 //! [`SCHEMA_VERSION_METADATA`]).
 
+#![warn(missing_docs)]
+
 mod error;
 mod lake;
 mod manifest;
 mod partition;
+mod stats;
 mod verify;
 mod writer;
 
@@ -32,11 +35,12 @@ pub use manifest::{
     SCHEMA_VERSION_METADATA,
 };
 pub use partition::{parse_partition_dir_name, partition_dir};
+pub use stats::LoadStats;
 pub use verify::{Finding, FindingKind, VerifyReport, verify};
 pub use writer::{
     DEFAULT_MAX_ROW_GROUP_ROWS, DEFAULT_TARGET_FILE_BYTES, DEFAULT_ZSTD_LEVEL, LoadOptions,
-    PARTITION_FILE_NAME, PartitionWrite, SORT_KEY_METADATA, new_run_id, part_file_name,
-    write_table,
+    PARTITION_FILE_NAME, PartitionWrite, SORT_KEY_METADATA, TableWriter, new_run_id,
+    part_file_name, write_table,
 };
 
 // Types that appear in this crate's signatures.

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 /// File name of a table's manifest (leading `_`: readers skip it).
 pub const MANIFEST_FILE_NAME: &str = "_manifest.json";
 /// Schema-level metadata key holding the table's schema version (set by the transform).
-pub const SCHEMA_VERSION_METADATA: &str = "ringlake.schema_version";
+pub use ringlake_contracts::metadata::SCHEMA_VERSION_METADATA;
 /// Version of the manifest's own layout.
 pub const MANIFEST_FORMAT: u32 = 1;
 
@@ -28,6 +28,7 @@ pub struct Manifest {
     pub partitions: BTreeMap<NaiveDate, PartitionEntry>,
     /// The table's schema version at the last write ([`SCHEMA_VERSION_METADATA`]).
     pub schema_version: Option<String>,
+    /// The table's name, which is also its directory under the lake.
     pub table: String,
 }
 
@@ -45,9 +46,11 @@ pub struct PartitionEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FileEntry {
+    /// Size of the file in bytes.
     pub bytes: u64,
     /// Relative to the table directory: `date=2024-01-02/part-00000.parquet`.
     pub path: String,
+    /// Rows in the file.
     pub rows: u64,
     /// The run that wrote (or, for a file found whole but unlisted, vouched for) the file.
     pub run_id: String,

@@ -36,6 +36,7 @@ impl VerifyReport {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Finding {
+    /// What kind of difference it is.
     pub kind: FindingKind,
     /// The file or directory, relative to the lake (`calls/date=2026-06-02/part-00000.parquet`).
     pub path: String,

@@ -36,7 +36,7 @@ pub const DEFAULT_TARGET_FILE_BYTES: u64 = 256 * 1024 * 1024;
 pub const PARTITION_FILE_NAME: &str = "part-00000.parquet";
 /// Schema-level metadata key naming the rows' sort key (comma-separated column names);
 /// the transform sets it, the loader declares those columns as Parquet sorting columns.
-pub const SORT_KEY_METADATA: &str = "ringlake.sort_key";
+pub use ringlake_contracts::metadata::SORT_KEY_METADATA;
 /// Parquet `created_by`: fixed, without a version, so the same rows give the same bytes
 /// whichever build wrote them.
 const CREATED_BY: &str = "ringlake";
@@ -100,21 +100,25 @@ impl LoadOptions {
         }
     }
 
+    /// Sets [`LoadOptions::max_row_group_rows`].
     pub fn with_max_row_group_rows(mut self, rows: usize) -> Self {
         self.max_row_group_rows = rows;
         self
     }
 
+    /// Sets [`LoadOptions::zstd_level`].
     pub fn with_zstd_level(mut self, level: i32) -> Self {
         self.zstd_level = level;
         self
     }
 
+    /// Sets [`LoadOptions::target_file_bytes`].
     pub fn with_target_file_bytes(mut self, bytes: u64) -> Self {
         self.target_file_bytes = bytes;
         self
     }
 
+    /// Sets [`LoadOptions::run_id`] (the run's id, shared by all its tables: [`new_run_id`]).
     pub fn with_run_id(mut self, run_id: impl Into<String>) -> Self {
         self.run_id = run_id.into();
         self
@@ -191,13 +195,16 @@ impl Default for LoadOptions {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct PartitionWrite {
+    /// The table.
     pub table: String,
+    /// The partition's day (`date=YYYY-MM-DD`).
     pub date: NaiveDate,
     /// Where the partition is (`/lake/calls/date=2024-01-02` or
     /// `s3://bucket/lake/calls/date=2024-01-02`); `None` when it was removed (0 rows).
     pub path: Option<String>,
     /// Its files, relative to the lake (`calls/date=2024-01-02/part-00000.parquet`).
     pub files: Vec<String>,
+    /// Rows in the partition now (0 when removed).
     pub rows: usize,
     /// Size of the files together (0 when removed).
     pub bytes: u64,
@@ -206,7 +213,8 @@ pub struct PartitionWrite {
     pub changed: bool,
 }
 
-/// Writes (or replaces) every partition of one table, then the table's manifest.
+/// Writes (or replaces) every partition of one table, then the table's manifest: a
+/// [`TableWriter`] opened, given `partitions`, and finished.
 ///
 /// For each date: 0 rows → the partition's files are removed; otherwise the rows are
 /// encoded (the same rows always give the same bytes), split into files of about
@@ -226,89 +234,170 @@ pub fn write_table(
     partitions: &BTreeMap<NaiveDate, RecordBatch>,
     opts: &LoadOptions,
 ) -> Result<Vec<PartitionWrite>> {
-    check_table_name(table)?;
-    opts.validate()?;
-    let mut schemas = partitions.iter();
-    let first_schema = schemas.next().map(|(_, b)| b.schema());
-    if let Some(schema) = &first_schema
-        && let Some((date, _)) = schemas.find(|(_, b)| b.schema() != *schema)
-    {
-        return Err(Error::SchemaMismatch {
+    let mut writer = TableWriter::open(lake, table, opts)?;
+    match writer.write(partitions) {
+        Ok(_) => writer.finish(),
+        Err(e) => {
+            // What was written before the error goes into the manifest all the same.
+            let _ = writer.finish();
+            Err(e)
+        }
+    }
+}
+
+/// One table's writer for a whole run: it lists the table and reads its manifest once
+/// when opened, writes partitions as they are handed over ([`TableWriter::write`], as
+/// [`write_table`] describes), and replaces the manifest once, when finished. A run that
+/// streams a year day by day thus lists the table once and rewrites its manifest once,
+/// not 365 times. A run killed before [`TableWriter::finish`] leaves files its manifest
+/// does not list yet; they are whole (published by rename or a completed upload), and the
+/// next run reads them back instead of trusting the manifest.
+///
+/// Nothing else may write the table while it is open: the listing is read once.
+pub struct TableWriter<'a> {
+    lake: &'a Lake,
+    table: String,
+    opts: &'a LoadOptions,
+    manifest_rel: String,
+    /// The manifest as stored when opened: unchanged bytes are not rewritten.
+    old_manifest_bytes: Option<Bytes>,
+    old_manifest: Option<Manifest>,
+    /// The table's objects by partition dir name, paths relative to the partition dir.
+    listing: BTreeMap<String, Vec<ObjectInfo>>,
+    /// The manifest as the writes so far leave it.
+    manifest: Manifest,
+    /// The schema of the first batch: every later one must have it.
+    schema: Option<arrow::datatypes::SchemaRef>,
+    writes: Vec<PartitionWrite>,
+}
+
+impl std::fmt::Debug for TableWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableWriter")
+            .field("lake", &self.lake.display())
+            .field("table", &self.table)
+            .field("partitions_written", &self.writes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> TableWriter<'a> {
+    /// Lists `table` and reads its manifest (a broken one is rebuilt from the files).
+    pub fn open(lake: &'a Lake, table: &str, opts: &'a LoadOptions) -> Result<Self> {
+        check_table_name(table)?;
+        opts.validate()?;
+        let manifest_rel = format!("{table}/{MANIFEST_FILE_NAME}");
+        let old_manifest_bytes = lake.get_object(&manifest_rel)?;
+        let old_manifest =
+            old_manifest_bytes
+                .as_deref()
+                .and_then(|b| match Manifest::from_bytes(b) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        // A broken manifest is rebuilt from the files themselves (read back).
+                        warn!(table, error = %e, "Unreadable manifest; files are compared byte by byte and the manifest rewritten.");
+                        None
+                    }
+                });
+        let (listing, _) = group_by_partition(lake.list(table)?);
+        let manifest = old_manifest.clone().unwrap_or_else(|| Manifest::new(table));
+        Ok(Self {
+            lake,
             table: table.to_owned(),
-            date: *date,
-        });
+            opts,
+            manifest_rel,
+            old_manifest_bytes,
+            old_manifest,
+            listing,
+            manifest,
+            schema: None,
+            writes: Vec::new(),
+        })
     }
 
-    let manifest_rel = format!("{table}/{MANIFEST_FILE_NAME}");
-    let old_manifest_bytes = lake.get_object(&manifest_rel)?;
-    let old_manifest = old_manifest_bytes
-        .as_deref()
-        .and_then(|b| match Manifest::from_bytes(b) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                // A broken manifest is rebuilt from the files themselves (read back).
-                warn!(table, error = %e, "Unreadable manifest; files are compared byte by byte and the manifest rewritten.");
-                None
-            }
-        });
-    let (listing, _) = group_by_partition(lake.list(table)?);
-
-    let ctx = TableCtx {
-        lake,
-        table,
-        opts,
-        manifest: old_manifest.as_ref(),
-        listing: &listing,
-    };
-    let results = run_parallel(partitions, |date, batch| write_partition(&ctx, date, batch));
-
-    let mut manifest = old_manifest.clone().unwrap_or_else(|| Manifest::new(table));
-    if let Some(schema) = &first_schema {
-        manifest.schema_version = schema_version(schema);
-    }
-    let mut out = Vec::with_capacity(results.len());
-    let mut first_error = None;
-    for r in results {
-        match r {
-            Ok((write, files)) => {
-                if files.is_empty() {
-                    manifest.partitions.remove(&write.date);
-                } else {
-                    let schema_version = partitions
-                        .get(&write.date)
-                        .and_then(|b| schema_version(&b.schema()));
-                    manifest.partitions.insert(
-                        write.date,
-                        PartitionEntry {
-                            files,
-                            schema_version,
-                        },
-                    );
+    /// Writes (or replaces) these partitions; returns what happened to each, in date
+    /// order. A batch whose schema differs from the first one this writer saw stops it
+    /// before anything is written. On an error the partitions written before it stay
+    /// recorded for [`TableWriter::finish`].
+    pub fn write(
+        &mut self,
+        partitions: &BTreeMap<NaiveDate, RecordBatch>,
+    ) -> Result<Vec<PartitionWrite>> {
+        let table = self.table.as_str();
+        for (date, batch) in partitions {
+            match &self.schema {
+                Some(schema) if batch.schema() != *schema => {
+                    return Err(Error::SchemaMismatch {
+                        table: table.to_owned(),
+                        date: *date,
+                    });
                 }
-                out.push(write);
-            }
-            Err(e) => {
-                if first_error.is_none() {
-                    first_error = Some(e);
+                Some(_) => {}
+                None => {
+                    self.manifest.schema_version = schema_version(&batch.schema());
+                    self.schema = Some(batch.schema());
                 }
             }
         }
+        let ctx = TableCtx {
+            lake: self.lake,
+            table,
+            opts: self.opts,
+            manifest: self.old_manifest.as_ref(),
+            listing: &self.listing,
+        };
+        let results = run_parallel(partitions, |date, batch| write_partition(&ctx, date, batch));
+        let mut out = Vec::with_capacity(results.len());
+        let mut first_error = None;
+        for r in results {
+            match r {
+                Ok((write, files)) => {
+                    if files.is_empty() {
+                        self.manifest.partitions.remove(&write.date);
+                    } else {
+                        let schema_version = partitions
+                            .get(&write.date)
+                            .and_then(|b| schema_version(&b.schema()));
+                        self.manifest.partitions.insert(
+                            write.date,
+                            PartitionEntry {
+                                files,
+                                schema_version,
+                            },
+                        );
+                    }
+                    out.push(write);
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        self.writes.extend(out.iter().cloned());
+        first_error.map_or(Ok(out), Err)
     }
-    let manifest_result = write_manifest(lake, &manifest_rel, &manifest, old_manifest_bytes);
-    if let Some(e) = first_error {
-        return Err(e);
+
+    /// Replaces the manifest (when its bytes change); returns every write of this writer,
+    /// in the order they were made.
+    pub fn finish(self) -> Result<Vec<PartitionWrite>> {
+        write_manifest(
+            self.lake,
+            &self.manifest_rel,
+            &self.manifest,
+            self.old_manifest_bytes,
+        )?;
+        let out = self.writes;
+        info!(
+            table = self.table,
+            lake = %self.lake,
+            partitions = out.len(),
+            rows = out.iter().map(|w| w.rows).sum::<usize>(),
+            bytes = out.iter().map(|w| w.bytes).sum::<u64>(),
+            changed = out.iter().filter(|w| w.changed).count(),
+            "Table written."
+        );
+        Ok(out)
     }
-    manifest_result?;
-    info!(
-        table,
-        lake = %lake,
-        partitions = out.len(),
-        rows = out.iter().map(|w| w.rows).sum::<usize>(),
-        bytes = out.iter().map(|w| w.bytes).sum::<u64>(),
-        changed = out.iter().filter(|w| w.changed).count(),
-        "Table written."
-    );
-    Ok(out)
 }
 
 /// Everything one partition's writer reads, shared by the worker threads.

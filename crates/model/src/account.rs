@@ -22,15 +22,19 @@ pub struct AccountRecord {
     /// int64; equals the id of the account's system extension.
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub id: Option<i64>,
+    /// API link to the account (`…/restapi/v1.0/account/{id}`).
     #[serde(default)]
     pub uri: Option<String>,
     /// Id of the account in the billing system.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub bsid: Option<String>,
+    /// `mainNumber`: the company's main phone number.
     #[serde(default)]
     pub main_number: Option<String>,
+    /// `operator`: the extension that answers the main number.
     #[serde(default)]
     pub operator: Option<AccountOperatorInfo>,
+    /// `partnerId`: the account's id on a partner's side (resold brands), as a string.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub partner_id: Option<String>,
     /// Brand, service plan, billing plan (spec `ServiceInfo`), kept whole.
@@ -48,8 +52,11 @@ pub struct AccountRecord {
     /// Spec `AccountStatusInfo`, kept whole.
     #[serde(default)]
     pub status_info: Option<Value>,
+    /// `regionalSettings`: home country, time zone, languages and currency; the currency is the
+    /// only one the API gives for call-log `billing` (docs/api.md §1.10).
     #[serde(default)]
     pub regional_settings: Option<AccountRegionalSettings>,
+    /// Whether the account is part of a federation of accounts.
     #[serde(default)]
     pub federated: Option<bool>,
     /// The digit dialled before outbound numbers (2–9), when set.
@@ -61,6 +68,8 @@ pub struct AccountRecord {
     /// Spec `AccountLimitsInfo`, kept whole.
     #[serde(default)]
     pub limits: Option<Value>,
+    /// Fields the spec does not define, as sent (nested objects keep their own; see
+    /// [`AccountRecord::unknown_fields`]).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -112,14 +121,19 @@ fn put(out: &mut Map<String, Value>, key: &str, extra: Map<String, Value>) {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountOperatorInfo {
+    /// int64 id of the operator extension.
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub id: Option<i64>,
+    /// API link to the operator extension.
     #[serde(default)]
     pub uri: Option<String>,
+    /// Short internal number of the operator extension, e.g. `0`.
     #[serde(default)]
     pub extension_number: Option<String>,
+    /// The operator's id on a partner's side, as a string.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub partner_id: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -128,21 +142,28 @@ pub struct AccountOperatorInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountRegionalSettings {
+    /// `homeCountry`: the account's country.
     #[serde(default)]
     pub home_country: Option<CountryInfo>,
+    /// The account's time zone.
     #[serde(default)]
     pub timezone: Option<TimezoneInfo>,
+    /// Language of the user interface.
     #[serde(default)]
     pub language: Option<LanguageInfo>,
+    /// `greetingLanguage`: language of the prompts callers hear.
     #[serde(default)]
     pub greeting_language: Option<LanguageInfo>,
+    /// `formattingLocale`: locale of dates and numbers.
     #[serde(default)]
     pub formatting_locale: Option<LanguageInfo>,
     /// `12h` | `24h`.
     #[serde(default)]
     pub time_format: Option<String>,
+    /// The account's currency (docs/api.md §1.10).
     #[serde(default)]
     pub currency: Option<CurrencyInfo>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -151,10 +172,13 @@ pub struct AccountRegionalSettings {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CountryInfo {
+    /// Country id as a string, e.g. `1` for the US.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
+    /// API link to the country.
     #[serde(default)]
     pub uri: Option<String>,
+    /// English name, e.g. `United States`.
     #[serde(default)]
     pub name: Option<String>,
     /// ISO 3166 alpha-2, e.g. `US`.
@@ -163,6 +187,7 @@ pub struct CountryInfo {
     /// E.164 country calling code, e.g. `1`.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub calling_code: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -171,18 +196,22 @@ pub struct CountryInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimezoneInfo {
+    /// Time zone id, as a string (RingCentral's numbering, not IANA).
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
+    /// API link to the time zone.
     #[serde(default)]
     pub uri: Option<String>,
     /// IANA name, e.g. `America/New_York`.
     #[serde(default)]
     pub name: Option<String>,
+    /// Human description, e.g. `Eastern Time`.
     #[serde(default)]
     pub description: Option<String>,
     /// Offset from UTC as RingCentral spells it, e.g. `-05:00`.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub bias: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -192,13 +221,16 @@ pub struct TimezoneInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LanguageInfo {
+    /// Language id, as a string (RingCentral's numbering), e.g. `1033`.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
     /// e.g. `en-US`.
     #[serde(default)]
     pub locale_code: Option<String>,
+    /// English name, e.g. `English (United States)`.
     #[serde(default)]
     pub name: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -207,17 +239,22 @@ pub struct LanguageInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CurrencyInfo {
+    /// int64 currency id (RingCentral's numbering).
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub id: Option<i64>,
     /// ISO 4217, e.g. `USD`.
     #[serde(default)]
     pub code: Option<String>,
+    /// English name, e.g. `US Dollar`.
     #[serde(default)]
     pub name: Option<String>,
+    /// Symbol, e.g. `$`.
     #[serde(default)]
     pub symbol: Option<String>,
+    /// `minorSymbol`: symbol of the minor unit, e.g. `¢`.
     #[serde(default)]
     pub minor_symbol: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

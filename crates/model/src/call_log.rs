@@ -28,7 +28,10 @@ use crate::values::{
 pub struct CallLogRecord {
     /// Opaque string id (`"IVWtSyis720zMEA"`); a number is read as its digits.
     pub id: Text,
+    /// Canonical link to this record; carries `?view=Simple|Detailed` (docs/api.md §3.1).
     pub uri: Option<Text>,
+    /// `sessionId`: digits as a string; groups the records of one call. Absent in some old
+    /// sync payloads, hence optional.
     pub session_id: Option<Text>,
     /// Sent only for deleted records (`showDeleted`, ISync).
     pub deleted: Option<bool>,
@@ -36,6 +39,7 @@ pub struct CallLogRecord {
     pub legs: Vec<CallLogRecordLegInfo>,
     /// Milliseconds since the epoch, UTC.
     pub last_modified_time: Option<i64>,
+    /// The fields records and legs share, flattened from the same JSON object.
     pub base: BaseCallLogRecord,
     /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
@@ -49,29 +53,43 @@ pub struct CallLogRecordLegInfo {
     pub leg_type: Option<Text>,
     /// May be sent only on the master leg, so absent means "not master".
     pub master: Option<bool>,
+    /// The fields the leg shares with its record, flattened from the same JSON object.
     pub base: BaseCallLogRecord,
+    /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
 }
 
 /// The fields records and legs share (spec `BaseCallLogRecord`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseCallLogRecord {
+    /// `extension`: the extension that owns the record (absent on some company-level records).
     pub extension: Option<ExtensionInfoCallLog>,
+    /// `telephonySessionId` (`s-…`, also `z-…`): the telephony session, shared by the legs of a
+    /// call across extensions.
     pub telephony_session_id: Option<Text>,
+    /// `sipUuidInfo`: SIP call id of the session, as sent.
     pub sip_uuid_info: Option<Text>,
+    /// `transferTarget`: the session this call was transferred to.
     pub transfer_target: Option<Box<TransferSessionInfo>>,
+    /// `transferee`: the session that was transferred into this call.
     pub transferee: Option<Box<TransferSessionInfo>>,
+    /// `partyId`: the party of the telephony session this record stands for.
     pub party_id: Option<Text>,
+    /// `metadataCategories`, e.g. `["Unknown"]`; `None` when the key is absent.
     pub metadata_categories: Option<Vec<String>>,
     /// `PSTN` | `VoIP`.
     pub transport: Option<Text>,
+    /// The calling party.
     pub from: Option<CallLogFromParty>,
+    /// The called party.
     pub to: Option<CallLogToParty>,
     /// `Voice` | `Fax`.
     pub r#type: Option<Text>,
     /// `Inbound` | `Outbound`.
     pub direction: Option<Text>,
+    /// `message`: the fax or voicemail this call left in the message store.
     pub message: Option<Box<CallLogRecordMessage>>,
+    /// `delegate`: the extension that acted on behalf of the owner (delegated lines).
     pub delegate: Option<Box<CallLogDelegateInfo>>,
     /// `Coworker` | `QueueForwarding` | `Unknown`.
     pub delegation_type: Option<Text>,
@@ -81,86 +99,122 @@ pub struct BaseCallLogRecord {
     pub result: Option<Text>,
     /// `CallResultReasonEnum`.
     pub reason: Option<Text>,
+    /// `reasonDescription`: free text that explains `reason`.
     pub reason_description: Option<Text>,
     /// Milliseconds since the epoch, UTC. Required: it is the partition key.
     pub start_time: i64,
     /// Seconds.
     pub duration: Option<i64>,
+    /// Milliseconds; newer than `duration` and not always sent.
     pub duration_ms: Option<i64>,
+    /// `recording`: present when the call was recorded (docs/api.md §1.6).
     pub recording: Option<Box<CallLogRecordingInfo>>,
     /// Sent only when `true`.
     pub short_recording: Option<bool>,
+    /// `billing`: the call's costs, in the account's currency (docs/api.md §1.10, §8).
     pub billing: Option<Box<BillingInfo>>,
     /// `CallInternalTypeEnum`.
     pub internal_type: Option<Text>,
+    /// `finished`: whether the call had ended when the record was read (active calls).
     pub finished: Option<bool>,
 }
 
 /// `extension`: the owner extension. Its id is an int64 (unlike `from.extensionId`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExtensionInfoCallLog {
+    /// int64 id of the extension (`"1477535004"` is read as its digits).
     pub id: Option<i64>,
+    /// API link to the extension.
     pub uri: Option<Text>,
+    /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
 }
 
 /// `transferTarget` / `transferee` (warm transfer).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TransferSessionInfo {
+    /// The other session's `telephonySessionId`.
     pub telephony_session_id: Option<Text>,
+    /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
 }
 
 /// `from` (spec `CallLogFromParty`). Any subset of fields may be present (docs/api.md §3.3).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogFromParty {
+    /// Usually E.164 (`+16504445566`); old data may lack the `+` or be formatted.
     pub phone_number: Option<Text>,
+    /// Short internal number of the extension, e.g. `101`.
     pub extension_number: Option<Text>,
+    /// Id of the extension as a **string** (unlike `extension.id`); a number is read as its digits.
     pub extension_id: Option<Text>,
+    /// Display name; for outside numbers the caller-ID text as sent, padding spaces included.
     pub name: Option<Text>,
+    /// Caller-ID location, e.g. `Palo Alto, CA`.
     pub location: Option<Text>,
+    /// The phone or app that placed the call.
     pub device: Option<Box<CallLogRecordDeviceInfo>>,
+    /// `dialerPhoneNumber`: the number as the caller dialled it.
     pub dialer_phone_number: Option<Text>,
+    /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
 }
 
 /// `to` (spec `CallLogToParty`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogToParty {
+    /// Usually E.164 (`+18662019834`); old data may lack the `+` or be formatted.
     pub phone_number: Option<Text>,
+    /// Short internal number of the extension, e.g. `101`.
     pub extension_number: Option<Text>,
+    /// Id of the extension as a **string** (unlike `extension.id`); a number is read as its digits.
     pub extension_id: Option<Text>,
+    /// Display name; for outside numbers the caller-ID text as sent.
     pub name: Option<Text>,
+    /// Caller-ID location of the called number.
     pub location: Option<Text>,
+    /// The phone or app that took the call.
     pub device: Option<Box<CallLogRecordDeviceInfo>>,
+    /// `dialedPhoneNumber`: the number as the caller dialled it, before any forwarding.
     pub dialed_phone_number: Option<Text>,
+    /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
 }
 
 /// `from.device` / `to.device`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordDeviceInfo {
+    /// Device id as a string; a number is read as its digits.
     pub id: Option<Text>,
+    /// API link to the device.
     pub uri: Option<Text>,
+    /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
 }
 
 /// `billing`: per-call costs, exact decimals.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BillingInfo {
+    /// `costIncluded`: cost covered by the plan, exact (e.g. `0.000`).
     pub cost_included: Option<Money>,
+    /// `costPurchased`: cost charged beyond the plan, exact (e.g. `0.137`).
     pub cost_purchased: Option<Money>,
+    /// Fields the spec does not define, as sent (a `currency` here would land in it).
     pub extra: Map<String, Value>,
 }
 
 /// `recording` (spec `CallLogRecordingInfo`).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordingInfo {
+    /// Recording id, a string; the key of `/recording/{id}` (docs/api.md §1.6).
     pub id: Option<Text>,
+    /// API link to the recording's metadata.
     pub uri: Option<Text>,
     /// `Automatic` | `OnDemand`.
     pub r#type: Option<Text>,
+    /// `contentUri`: the audio's link on the media host.
     pub content_uri: Option<Text>,
+    /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
 }
 
@@ -168,17 +222,24 @@ pub struct CallLogRecordingInfo {
 /// store's integer ids (docs/api.md §8).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogRecordMessage {
+    /// Message id as a string; a number is read as its digits.
     pub id: Option<Text>,
+    /// Message type, e.g. `Fax` or `VoiceMail`.
     pub r#type: Option<Text>,
+    /// API link to the message-store item.
     pub uri: Option<Text>,
+    /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
 }
 
 /// `delegate`: the secretary extension that acted for the boss.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CallLogDelegateInfo {
+    /// Id of the delegate extension, as a string.
     pub id: Option<Text>,
+    /// Display name of the delegate extension.
     pub name: Option<Text>,
+    /// Fields the spec does not define, as sent.
     pub extra: Map<String, Value>,
 }
 

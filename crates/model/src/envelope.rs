@@ -11,12 +11,16 @@ use serde_json::value::RawValue;
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListPage<'a> {
+    /// This page's link, with the query normalised and defaults filled in (docs/api.md §2.1).
     #[serde(default)]
     pub uri: Option<String>,
+    /// The page's records as raw JSON, borrowed from the page body.
     #[serde(borrow)]
     pub records: Vec<&'a RawValue>,
+    /// Page numbers and sizes; absent on some pages.
     #[serde(default)]
     pub paging: Option<Paging>,
+    /// Links to other pages; `nextPage` is what ends paging.
     #[serde(default)]
     pub navigation: Option<Navigation>,
 }
@@ -40,35 +44,49 @@ impl ListPage<'_> {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Paging {
+    /// 1-based page number; absent on an empty page.
     #[serde(default)]
     pub page: Option<i64>,
+    /// `perPage`: records per page asked for (clamped to 1000).
     #[serde(default)]
     pub per_page: Option<i64>,
+    /// `pageStart`: 0-based index of the page's first record; absent on an empty page.
     #[serde(default)]
     pub page_start: Option<i64>,
+    /// `pageEnd`: 0-based index of the page's last record; absent on an empty page.
     #[serde(default)]
     pub page_end: Option<i64>,
+    /// `totalPages`: never sent for the call log; do not rely on it.
     #[serde(default)]
     pub total_pages: Option<i64>,
+    /// `totalElements`: never sent for the call log; do not rely on it.
     #[serde(default)]
     pub total_elements: Option<i64>,
 }
 
+/// `navigation` block: links to neighbouring pages, each present only when it makes sense
+/// (call-log pages never have `lastPage`; docs/api.md §2.1).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Navigation {
+    /// `firstPage`.
     #[serde(default)]
     pub first_page: Option<NavLink>,
+    /// `nextPage`: absent on the last page, which ends paging.
     #[serde(default)]
     pub next_page: Option<NavLink>,
+    /// `previousPage`: presumably on later pages only (unconfirmed).
     #[serde(default)]
     pub previous_page: Option<NavLink>,
+    /// `lastPage`: message and extension lists only.
     #[serde(default)]
     pub last_page: Option<NavLink>,
 }
 
+/// One navigation link, `{"uri": …}`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct NavLink {
+    /// Absolute URL of the page, ready to request.
     pub uri: String,
 }
 

@@ -8,30 +8,40 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiErrorBody {
+    /// Legacy top-level code: a spec code (`CMN-102`) or a word (`InsufficientPermissions`).
     #[serde(default)]
     pub error_code: Option<String>,
+    /// Legacy top-level message: for people, not for decisions.
     #[serde(default)]
     pub message: Option<String>,
+    /// The spec's `errors[]`; empty when the body has none (older and OAuth bodies).
     #[serde(default)]
     pub errors: Vec<ApiErrorItem>,
+    /// Legacy top-level `permissionName` of a 403, e.g. `ReadCallLog`.
     #[serde(default)]
     pub permission_name: Option<String>,
     /// OAuth (RFC 6749) error code such as `invalid_grant`.
     #[serde(default)]
     pub error: Option<String>,
+    /// OAuth human-readable explanation of `error`.
     #[serde(default, rename = "error_description")]
     pub error_description: Option<String>,
 }
 
+/// One entry of `errors[]` (docs/api.md §6.1).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiErrorItem {
+    /// The code to decide on, e.g. `CMN-301` or `OAU-128`.
     #[serde(default)]
     pub error_code: Option<String>,
+    /// Human message, e.g. `Request rate exceeded`.
     #[serde(default)]
     pub message: Option<String>,
+    /// `parameterName` of a parameter error (`CMN-101`, `CMN-102`), e.g. `syncToken`.
     #[serde(default)]
     pub parameter_name: Option<String>,
+    /// `permissionName` of a 403 (`CMN-401`), e.g. `ReadCallLog`.
     #[serde(default)]
     pub permission_name: Option<String>,
 }

@@ -22,21 +22,28 @@ pub struct ExtensionRecord {
     /// int64 (docs/api.md §8). The account's system extension id equals the account id.
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub id: Option<i64>,
+    /// API link to the extension.
     #[serde(default)]
     pub uri: Option<String>,
+    /// `contact`: the person or queue behind the extension (names, email, phones, address).
     #[serde(default)]
     pub contact: Option<ContactInfo>,
     /// Absent for unassigned extensions.
     #[serde(default)]
     pub extension_number: Option<String>,
+    /// Display name (≤ 129 characters); possibly absent (unconfirmed).
     #[serde(default)]
     pub name: Option<String>,
+    /// `permissions`: admin and international-calling flags.
     #[serde(default)]
     pub permissions: Option<ExtensionPermissions>,
+    /// `profileImage`: the avatar's link and sizes.
     #[serde(default)]
     pub profile_image: Option<ProfileImageInfo>,
+    /// `partnerId`: the extension's id on a partner's side (resold brands).
     #[serde(default)]
     pub partner_id: Option<String>,
+    /// `references`: ids of the extension in outside systems; kept as JSON text by the transform.
     #[serde(default)]
     pub references: Option<Vec<ReferenceInfo>>,
     /// `ExtensionStatusEnumFull`.
@@ -48,16 +55,22 @@ pub struct ExtensionRecord {
     /// `AllExtensionSubtypesEnum`.
     #[serde(default)]
     pub sub_type: Option<String>,
+    /// `callQueueInfo`: service-level settings, call queues only.
     #[serde(default)]
     pub call_queue_info: Option<CallQueueExtensionInfo>,
+    /// Whether the extension is hidden from the company directory.
     #[serde(default)]
     pub hidden: Option<bool>,
+    /// `roles`: the user roles assigned; kept as JSON text by the transform.
     #[serde(default)]
     pub roles: Option<Vec<RoleInfo>>,
+    /// `site`: the site (office) the extension belongs to; `main-site` when there is one.
     #[serde(default)]
     pub site: Option<SiteInfo>,
+    /// `assignedCountry`: the country the extension is assigned to.
     #[serde(default)]
     pub assigned_country: Option<AssignedCountryInfo>,
+    /// `costCenter`: the cost center billed for the extension.
     #[serde(default)]
     pub cost_center: Option<CostCenterInfo>,
     /// Milliseconds since the epoch, UTC.
@@ -66,6 +79,8 @@ pub struct ExtensionRecord {
     /// Seconds (`CallQueueAlertTimerEnum`, an integer enum).
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub alert_timer: Option<i32>,
+    /// Fields the spec does not define, as sent (nested objects keep their own; see
+    /// [`ExtensionRecord::unknown_fields`]).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -74,30 +89,43 @@ pub struct ExtensionRecord {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContactInfo {
+    /// `firstName`.
     #[serde(default)]
     pub first_name: Option<String>,
+    /// `lastName`.
     #[serde(default)]
     pub last_name: Option<String>,
+    /// Full display name, e.g. for call queues that have no first or last name.
     #[serde(default)]
     pub name: Option<String>,
+    /// Company name.
     #[serde(default)]
     pub company: Option<String>,
+    /// `jobTitle`.
     #[serde(default)]
     pub job_title: Option<String>,
+    /// Email address; also the login name when `email_as_login_name` is true.
     #[serde(default)]
     pub email: Option<String>,
+    /// `businessPhone`, usually E.164.
     #[serde(default)]
     pub business_phone: Option<String>,
+    /// `mobilePhone`, usually E.164.
     #[serde(default)]
     pub mobile_phone: Option<String>,
+    /// `businessAddress`: postal address of the office.
     #[serde(default)]
     pub business_address: Option<BusinessAddressInfo>,
+    /// `emailAsLoginName`: whether the user signs in with the email address.
     #[serde(default)]
     pub email_as_login_name: Option<bool>,
+    /// `pronouncedName`: how the name is spoken to callers.
     #[serde(default)]
     pub pronounced_name: Option<PronouncedNameInfo>,
+    /// Department, free text.
     #[serde(default)]
     pub department: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -106,16 +134,22 @@ pub struct ContactInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BusinessAddressInfo {
+    /// Country name as entered, e.g. `United States`.
     #[serde(default)]
     pub country: Option<String>,
+    /// State or province.
     #[serde(default)]
     pub state: Option<String>,
+    /// City.
     #[serde(default)]
     pub city: Option<String>,
+    /// Street line.
     #[serde(default)]
     pub street: Option<String>,
+    /// Postal code.
     #[serde(default)]
     pub zip: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -127,10 +161,13 @@ pub struct PronouncedNameInfo {
     /// `Default` | `TextToSpeech` | `Recorded`.
     #[serde(default)]
     pub r#type: Option<String>,
+    /// Text read by text-to-speech when `type` is `TextToSpeech`.
     #[serde(default)]
     pub text: Option<String>,
+    /// The recorded name, when `type` is `Recorded`.
     #[serde(default)]
     pub prompt: Option<PronouncedNamePromptInfo>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -139,12 +176,16 @@ pub struct PronouncedNameInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PronouncedNamePromptInfo {
+    /// Prompt id, as a string.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
+    /// `contentUri`: link to the recorded audio.
     #[serde(default)]
     pub content_uri: Option<String>,
+    /// `contentType`, e.g. `audio/wav`.
     #[serde(default)]
     pub content_type: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -153,10 +194,13 @@ pub struct PronouncedNamePromptInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtensionPermissions {
+    /// Whether the user has account-admin rights.
     #[serde(default)]
     pub admin: Option<PermissionInfo>,
+    /// `internationalCalling`: whether the extension may call abroad.
     #[serde(default)]
     pub international_calling: Option<PermissionInfo>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -165,8 +209,10 @@ pub struct ExtensionPermissions {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PermissionInfo {
+    /// The permission's state; `None` when the server left it out.
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -175,16 +221,22 @@ pub struct PermissionInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileImageInfo {
+    /// Link to the default-size image.
     #[serde(default)]
     pub uri: Option<String>,
+    /// HTTP entity tag of the image, for conditional downloads.
     #[serde(default)]
     pub etag: Option<String>,
+    /// `lastModified`: milliseconds since the epoch, UTC.
     #[serde(default, deserialize_with = "opt_timestamp_ms")]
     pub last_modified: Option<i64>,
+    /// `contentType`, e.g. `image/png`.
     #[serde(default)]
     pub content_type: Option<String>,
+    /// Links to the other sizes of the image.
     #[serde(default)]
     pub scales: Option<Vec<ProfileImageScale>>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -193,8 +245,10 @@ pub struct ProfileImageInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileImageScale {
+    /// Link to the image at this size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
+    /// Fields the spec does not define, as sent (e.g. the size); kept in the JSON text.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -203,17 +257,20 @@ pub struct ProfileImageScale {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReferenceInfo {
+    /// The id in the outside system.
     #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
     pub r#ref: Option<String>,
     /// `PartnerId` | `CustomerDirectoryId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
+    /// `refAccId`: the account the reference belongs to, as a string.
     #[serde(
         default,
         deserialize_with = "opt_string_or_number",
         skip_serializing_if = "Option::is_none"
     )]
     pub ref_acc_id: Option<String>,
+    /// Fields the spec does not define, as sent; kept in the JSON text.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -225,12 +282,18 @@ pub struct CallQueueExtensionInfo {
     /// Percent.
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub sla_goal: Option<i32>,
+    /// `slaThresholdSeconds`: seconds within which a call must be answered to count toward
+    /// `sla_goal`.
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub sla_threshold_seconds: Option<i32>,
+    /// `includeAbandonedCalls`: whether abandoned calls count against the SLA.
     #[serde(default)]
     pub include_abandoned_calls: Option<bool>,
+    /// `abandonedThresholdSeconds`: calls abandoned sooner than this many seconds are not
+    /// counted.
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub abandoned_threshold_seconds: Option<i32>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -239,22 +302,29 @@ pub struct CallQueueExtensionInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleInfo {
+    /// API link to the role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
+    /// Role id, as a string.
     #[serde(
         default,
         deserialize_with = "opt_string_or_number",
         skip_serializing_if = "Option::is_none"
     )]
     pub id: Option<String>,
+    /// `autoAssigned`: whether the role comes from the default assignment, not an admin.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_assigned: Option<bool>,
+    /// `displayName`, e.g. `Super Admin`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// `siteCompatible`: whether the role can be scoped to a site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_compatible: Option<bool>,
+    /// `siteRestricted`: whether the role is limited to the extension's site.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site_restricted: Option<bool>,
+    /// Fields the spec does not define, as sent; kept in the JSON text.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -263,14 +333,19 @@ pub struct RoleInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteInfo {
+    /// Site id, as a string; `main-site` for the account's main site.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
+    /// API link to the site.
     #[serde(default)]
     pub uri: Option<String>,
+    /// Site name.
     #[serde(default)]
     pub name: Option<String>,
+    /// Site code, the short prefix of the site's extension numbers.
     #[serde(default)]
     pub code: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -279,15 +354,19 @@ pub struct SiteInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignedCountryInfo {
+    /// Country id, as a string.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
+    /// API link to the country.
     #[serde(default)]
     pub uri: Option<String>,
     /// ISO 3166-1 alpha-2.
     #[serde(default)]
     pub iso_code: Option<String>,
+    /// English name, e.g. `United States`.
     #[serde(default)]
     pub name: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -296,10 +375,13 @@ pub struct AssignedCountryInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CostCenterInfo {
+    /// Cost-center id, as a string.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
+    /// Cost-center name.
     #[serde(default)]
     pub name: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -6,6 +6,8 @@
 //! where the API is (docs/api.md §3): every non-required field is optional, unknown fields are
 //! kept, unknown enum values are plain strings, and ids are read exactly.
 
+#![warn(missing_docs)]
+
 mod account;
 mod call_log;
 mod envelope;

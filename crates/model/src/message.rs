@@ -28,6 +28,7 @@ pub struct MessageRecord {
     /// int64 in REST responses (a string in push notifications; both are read).
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub id: Option<i64>,
+    /// API link to the message.
     #[serde(default)]
     pub uri: Option<String>,
     /// A string in the spec (unlike `id`).
@@ -42,18 +43,23 @@ pub struct MessageRecord {
     /// int64 above 2^53: read exactly (docs/api.md §3.4).
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub conversation_id: Option<i64>,
+    /// `conversation`: the thread the message belongs to (SMS, pager); prefer its `id` to
+    /// `conversationId`.
     #[serde(default)]
     pub conversation: Option<ConversationInfo>,
     /// Milliseconds since the epoch, UTC. The partition key.
     #[serde(default, deserialize_with = "opt_timestamp_ms")]
     pub creation_time: Option<i64>,
+    /// `deliveryErrorCode` of a failed SMS, as sent.
     #[serde(default)]
     pub delivery_error_code: Option<String>,
+    /// `segmentCount`: SMS segments the text was split into.
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub segment_count: Option<i32>,
     /// `Inbound` | `Outbound`.
     #[serde(default)]
     pub direction: Option<String>,
+    /// `faxPageCount`: pages of a fax; 0 for failed or queued faxes.
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub fax_page_count: Option<i32>,
     /// `High` | `Low`.
@@ -62,6 +68,8 @@ pub struct MessageRecord {
     /// Absent on some outbound faxes.
     #[serde(default)]
     pub from: Option<MessageStoreCallerInfoFrom>,
+    /// `lastModifiedTime`: milliseconds since the epoch, UTC; changes when the message is read,
+    /// deleted, etc.
     #[serde(default, deserialize_with = "opt_timestamp_ms")]
     pub last_modified_time: Option<i64>,
     /// `MessageStatusEnum`.
@@ -76,10 +84,13 @@ pub struct MessageRecord {
     /// `Read` | `Unread`.
     #[serde(default)]
     pub read_status: Option<String>,
+    /// `smsDeliveryTime`: milliseconds since the epoch, UTC; when the SMS was delivered.
     #[serde(default, deserialize_with = "opt_timestamp_ms")]
     pub sms_delivery_time: Option<i64>,
+    /// `smsSendingAttemptsCount`: how often sending an outbound SMS was tried.
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub sms_sending_attempts_count: Option<i32>,
+    /// The text of an SMS or pager message; on inbound faxes often the sender's number.
     #[serde(default)]
     pub subject: Option<String>,
     /// Absent on some inbound faxes; empty then.
@@ -94,13 +105,16 @@ pub struct MessageRecord {
     /// Outbound fax cover page: 0 = none, 1–13.
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub cover_index: Option<i32>,
+    /// `coverPageText`: text on the fax cover page (≤ 1024 characters).
     #[serde(default)]
     pub cover_page_text: Option<String>,
     /// Shared voicemail / SMS only.
     #[serde(default)]
     pub owner: Option<MessageOwnerInfo>,
+    /// `private`: a private message (default `false`).
     #[serde(default)]
     pub private: Option<bool>,
+    /// `forwarding`: who the message was forwarded from, for forwarded messages.
     #[serde(default)]
     pub forwarding: Option<MessageForwardingInfo>,
     /// Single-message GET only (`GetSingleMessageInfoResponse`).
@@ -115,16 +129,22 @@ pub struct MessageRecord {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStoreCallerInfoFrom {
+    /// `extensionNumber` of the sender, for internal senders.
     #[serde(default)]
     pub extension_number: Option<String>,
+    /// `extensionId` of the sender, as a string.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub extension_id: Option<String>,
+    /// Caller-ID location of the sender.
     #[serde(default)]
     pub location: Option<String>,
+    /// Display name of the sender.
     #[serde(default)]
     pub name: Option<String>,
+    /// `phoneNumber` of the sender, usually E.164.
     #[serde(default)]
     pub phone_number: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -135,16 +155,20 @@ pub struct MessageStoreCallerInfoFrom {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageStoreCallerInfoTo {
+    /// `extensionNumber` of the recipient, for internal recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension_number: Option<String>,
+    /// `extensionId` of the recipient, as a string.
     #[serde(
         default,
         deserialize_with = "opt_string_or_number",
         skip_serializing_if = "Option::is_none"
     )]
     pub extension_id: Option<String>,
+    /// Caller-ID location of the recipient.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+    /// `target`: whether this recipient was the one the message was addressed to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<bool>,
     /// `MessageStatusEnum`: this recipient's delivery status.
@@ -153,16 +177,20 @@ pub struct MessageStoreCallerInfoTo {
     /// `FaxErrorCodeEnum`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fax_error_code: Option<String>,
+    /// Display name of the recipient.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `phoneNumber` of the recipient, usually E.164.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+    /// `recipientId`: id of the recipient entry, as a string.
     #[serde(
         default,
         deserialize_with = "opt_string_or_number",
         skip_serializing_if = "Option::is_none"
     )]
     pub recipient_id: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -174,25 +202,31 @@ pub struct MessageAttachmentInfo {
     /// int64; often the message id, `1` in old data.
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub id: Option<i64>,
+    /// Link to the attachment's bytes on the media host (docs/api.md §1.9 #15).
     #[serde(default)]
     pub uri: Option<String>,
     /// `MessageAttachmentTypeEnum`; absent in old data.
     #[serde(default)]
     pub r#type: Option<String>,
+    /// `contentType` of the bytes, e.g. `audio/x-wav`, `application/pdf`, `text/plain`.
     #[serde(default)]
     pub content_type: Option<String>,
     /// Seconds (voicemail).
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub vm_duration: Option<i32>,
+    /// `fileName` as uploaded, when there is one.
     #[serde(default)]
     pub file_name: Option<String>,
     /// Bytes. int32 in the spec; read as int64 so a large file is not a dead letter.
     #[serde(default, deserialize_with = "opt_i64_lenient")]
     pub size: Option<i64>,
+    /// Pixels (MMS images).
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub height: Option<i32>,
+    /// Pixels (MMS images).
     #[serde(default, deserialize_with = "opt_i32_lenient")]
     pub width: Option<i32>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -202,11 +236,13 @@ pub struct MessageAttachmentInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConversationInfo {
+    /// The conversation id as an exact string (safe where `conversationId` would be rounded).
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub id: Option<String>,
     /// Deprecated in the spec, still sent.
     #[serde(default)]
     pub uri: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -215,13 +251,16 @@ pub struct ConversationInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageOwnerInfo {
+    /// Display name of the owning extension.
     #[serde(default)]
     pub name: Option<String>,
     /// `AllExtensionTypesEnum`.
     #[serde(default)]
     pub extension_type: Option<String>,
+    /// `extensionId` of the owning extension, as a string.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub extension_id: Option<String>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -230,10 +269,13 @@ pub struct MessageOwnerInfo {
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageForwardingInfo {
+    /// `originalSender`: who sent the message before it was forwarded.
     #[serde(default)]
     pub original_sender: Option<MessageStoreCallerInfoTo>,
+    /// `originalCreationTime`: milliseconds since the epoch, UTC, of the original message.
     #[serde(default, deserialize_with = "opt_timestamp_ms")]
     pub original_creation_time: Option<i64>,
+    /// Fields the spec does not define, as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -244,10 +286,13 @@ pub struct MessageForwardingInfo {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkItem<'a> {
+    /// `resourceId`: the message id this item answers, as a string.
     #[serde(default, deserialize_with = "opt_string_or_number")]
     pub resource_id: Option<String>,
+    /// HTTP status of this item alone, e.g. 200 or 404.
     #[serde(default)]
     pub status: Option<u16>,
+    /// The record (status 200) or an error body (docs/api.md §6.1), raw; `None` when absent.
     #[serde(default, borrow)]
     pub body: Option<&'a RawValue>,
 }

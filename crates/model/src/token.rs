@@ -6,19 +6,26 @@ use serde::Deserialize;
 /// the tokens).
 #[derive(Clone, Deserialize)]
 pub struct TokenResponse {
+    /// Bearer token for `Authorization: Bearer …`. Secret.
     pub access_token: String,
+    /// Always `bearer` in practice.
     #[serde(default)]
     pub token_type: Option<String>,
     /// Seconds the access token stays valid (a re-issued token reports what remains).
     pub expires_in: i64,
+    /// Token for the `refresh_token` grant; `None` when the app may not refresh. Secret.
     #[serde(default)]
     pub refresh_token: Option<String>,
+    /// Seconds the refresh token stays valid.
     #[serde(default)]
     pub refresh_token_expires_in: Option<i64>,
+    /// Space-separated app permissions granted, e.g. `ReadCallLog ReadMessages`.
     #[serde(default)]
     pub scope: Option<String>,
+    /// Id of the token's user (extension), a **string** in this answer.
     #[serde(default, deserialize_with = "crate::values::opt_string_or_number")]
     pub owner_id: Option<String>,
+    /// Id of the OAuth session the token belongs to.
     #[serde(default)]
     pub session_id: Option<String>,
 }

@@ -17,12 +17,26 @@ use serde::{Deserialize, Serialize, Serializer};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ValueError {
+    /// A timestamp that is not ISO 8601 (docs/api.md §8).
     #[error("invalid timestamp {text:?}: expected ISO 8601 such as 2016-06-06T23:08:23.336Z")]
-    Timestamp { text: String },
+    Timestamp {
+        /// The text as received.
+        text: String,
+    },
+    /// A number that is not an exact `decimal(18, 6)` (see [`Money`]).
     #[error("invalid decimal {text:?}: {why}")]
-    Money { text: String, why: &'static str },
+    Money {
+        /// The text as received (a JSON number as Rust prints it).
+        text: String,
+        /// What is wrong with it, e.g. too many decimals.
+        why: &'static str,
+    },
+    /// An id or count that is not an int64.
     #[error("invalid integer id {text:?}: expected an int64 number or numeric string")]
-    Integer { text: String },
+    Integer {
+        /// The text as received.
+        text: String,
+    },
 }
 
 // ---------------------------------------------------------------------------------------

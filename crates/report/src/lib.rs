@@ -4,6 +4,8 @@
 //! Reads only the lake's Parquet tables (never the API or the raw zone) and knows their
 //! column names, nothing of how they were made.
 
+#![warn(missing_docs)]
+
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -13,18 +15,27 @@ use polars::prelude::*;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The lake has no `calls/` directory: nothing was loaded yet, or the path is wrong.
     #[error("no `calls` table in the lake at {lake}")]
-    NoCalls { lake: String },
+    NoCalls {
+        /// The lake root that was given.
+        lake: String,
+    },
+    /// A month argument that is not `YYYY-MM` (the text as given).
     #[error("month {0:?} is not of the form YYYY-MM")]
     BadMonth(String),
+    /// The polars scan or aggregation failed (unreadable file, unexpected column type, …).
     #[error("report over {lake} failed: {source}")]
     Polars {
+        /// The lake root that was given.
         lake: String,
+        /// The polars error.
         #[source]
         source: PolarsError,
     },
 }
 
+/// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A calendar month.
@@ -41,6 +52,7 @@ impl Month {
             .map_err(|_| Error::BadMonth(s.to_string()))
     }
 
+    /// The month's first day, the inclusive start of its range.
     pub fn first_day(&self) -> NaiveDate {
         self.first
     }
@@ -59,12 +71,21 @@ impl Month {
 /// One line of the monthly billing report. Money in micro-units (decimal(18,6) of the lake).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingRow {
+    /// The owning extension (`calls.extension_id`); `None` for calls without one.
     pub extension_id: Option<i64>,
+    /// `calls.type`: `Voice` or `Fax`; `None` when the record had none.
     pub call_type: Option<String>,
+    /// `calls.direction`: `Inbound` or `Outbound`; `None` when the record had none.
     pub direction: Option<String>,
+    /// Call records in the group, deleted ones included.
     pub calls: u64,
+    /// Sum of `calls.duration`, in seconds.
     pub duration_secs: i64,
+    /// Sum of `billing_cost_included` (cost covered by the plan), in micro-units of the
+    /// account's currency; absent costs count as 0.
     pub cost_included_micros: i128,
+    /// Sum of `billing_cost_purchased` (cost charged beyond the plan), in micro-units of the
+    /// account's currency; absent costs count as 0.
     pub cost_purchased_micros: i128,
 }
 

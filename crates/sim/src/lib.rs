@@ -26,6 +26,8 @@
 //! also through `POST /_admin/mutate`, `/_admin/faults` and `/_admin/limits`. It does not
 //! serve call-log sync, single call-log records or recording content.
 
+#![warn(missing_docs)]
+
 mod account;
 mod active;
 mod auth;

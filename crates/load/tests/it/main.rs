@@ -38,6 +38,7 @@ on_both_backends!(
     big_partition_splits_then_shrinks,
     zero_rows_remove_the_partition,
     manifest_lists_every_file,
+    one_writer_takes_a_run_of_days,
     run_killed_before_its_manifest_is_repaired,
     verify_reports_each_difference,
     put_and_get_for_dead_letters,

@@ -11,8 +11,8 @@ use parquet::file::metadata::PageIndexPolicy;
 use parquet::file::page_index::column_index::ColumnIndexMetaData;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use ringlake_load::{
-    Error, FindingKind, LoadOptions, MANIFEST_FILE_NAME, Manifest, SORT_KEY_METADATA, verify,
-    write_table,
+    Error, FindingKind, LoadOptions, MANIFEST_FILE_NAME, Manifest, SORT_KEY_METADATA, TableWriter,
+    verify, write_table,
 };
 use sha2::{Digest, Sha256};
 
@@ -373,6 +373,60 @@ pub fn manifest_lists_every_file(t: &dyn TestLake) {
     let json: serde_json::Value = serde_json::from_slice(&raw).unwrap();
     let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["format", "partitions", "schema_version", "table"]);
+}
+
+/// A run hands a table its days one at a time to one writer: the manifest is written
+/// once, at the end, listing every day, and equals what one `write_table` of all the days
+/// gives; a batch of another schema on a later day is refused and leaves the earlier ones.
+pub fn one_writer_takes_a_run_of_days(t: &dyn TestLake) {
+    let lake = t.lake();
+    let o = opts("run-1");
+    let days = parts(&[
+        ("2024-02-01", 5, 0),
+        ("2024-02-02", 0, 0),
+        ("2024-02-03", 3, 2),
+    ]);
+    let mut writer = TableWriter::open(lake, "calls", &o).unwrap();
+    for (date, batch) in &days {
+        let one = BTreeMap::from([(*date, batch.clone())]);
+        let writes = writer.write(&one).unwrap();
+        assert_eq!(writes.len(), 1);
+        assert!(
+            lake.get("calls/_manifest.json").unwrap().is_none(),
+            "{}: no manifest before the writer finishes",
+            t.name()
+        );
+    }
+    let odd = RecordBatch::new_empty(std::sync::Arc::new(arrow::datatypes::Schema::empty()));
+    let refused = writer.write(&BTreeMap::from([(day("2024-02-04"), odd)]));
+    assert!(
+        matches!(refused, Err(Error::SchemaMismatch { .. })),
+        "{refused:?}"
+    );
+    let writes = writer.finish().unwrap();
+    assert_eq!(
+        writes.iter().map(|w| (w.date, w.rows)).collect::<Vec<_>>(),
+        [
+            (day("2024-02-01"), 5),
+            (day("2024-02-02"), 0),
+            (day("2024-02-03"), 3)
+        ]
+    );
+    let streamed = get(t, "calls/_manifest.json");
+    assert!(verify(lake).unwrap().is_clean());
+    assert_eq!(
+        manifest(t, "calls")
+            .partitions
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
+        [day("2024-02-01"), day("2024-02-03")],
+        "the empty day has no partition"
+    );
+    // The same days in one call: nothing changes, not even the manifest's bytes.
+    let again = write_table(lake, "calls", &days, &o).unwrap();
+    assert!(again.iter().all(|w| !w.changed));
+    assert_eq!(get(t, "calls/_manifest.json"), streamed);
 }
 
 pub fn run_killed_before_its_manifest_is_repaired(t: &dyn TestLake) {
