@@ -63,7 +63,7 @@ pub async fn snapshot_account(
     let staging = stream.stage(&Window::Day(snapshot_day))?;
     let (body, summary) = client
         .inner
-        .get_page(RateGroup::Light, ACCOUNT_PATH, progress, read_account)
+        .get_page(RateGroup::of(STREAM), ACCOUNT_PATH, progress, read_account)
         .await?;
     staging.write_page(1, body).await?;
     let dir = staging.publish().await?;

@@ -55,7 +55,7 @@ pub async fn snapshot_active_calls(
     let label = format!("{STREAM} {}", window.rel_dir().display());
     let done = fetch_pages(
         client,
-        RateGroup::Heavy,
+        RateGroup::of(STREAM),
         first_page(opts.per_page),
         &staging,
         Window { label: &label, day },

@@ -193,7 +193,7 @@ async fn fetch_day(
     let label = format!("{STREAM} {day}");
     let done = fetch_pages(
         client,
-        RateGroup::Heavy,
+        RateGroup::of(STREAM),
         first_page(window, per_page),
         &staging,
         Window { label: &label, day },

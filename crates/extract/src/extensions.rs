@@ -144,7 +144,7 @@ pub async fn extract_extensions(
     let mut unreadable_records = 0;
     let done = fetch_pages(
         client,
-        RateGroup::Medium,
+        RateGroup::of(STREAM),
         first_page(opts.per_page),
         &staging,
         Window {

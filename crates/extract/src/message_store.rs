@@ -353,7 +353,7 @@ async fn fetch_mailbox(
     let mut pages_landed = 0u32;
     let fetched = fetch_pages(
         client,
-        RateGroup::Light,
+        RateGroup::of(STREAM),
         first_page(plan.mailbox, plan.window, per_page),
         &staging,
         Window {

@@ -16,6 +16,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
+use ringlake_contracts::Stream;
 
 /// Why a request is waiting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -42,6 +43,16 @@ pub enum RateGroup {
 }
 
 impl RateGroup {
+    /// The group of `stream`'s requests (docs/api.md §5): the one place that says it, for
+    /// the requests, the dry-run plan and the run's lanes.
+    pub const fn of(stream: Stream) -> RateGroup {
+        match stream {
+            Stream::CallLog | Stream::CallLogSync | Stream::ActiveCalls => RateGroup::Heavy,
+            Stream::Extensions => RateGroup::Medium,
+            Stream::MessageStore | Stream::Account => RateGroup::Light,
+        }
+    }
+
     pub(crate) const ALL: [RateGroup; 4] = [
         RateGroup::Heavy,
         RateGroup::Medium,

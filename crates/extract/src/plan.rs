@@ -61,7 +61,7 @@ pub fn plan_run(days: &[NaiveDate], opts: &ExtractOptions, streams: &[Stream]) -
                 let pages = checkpoint
                     .day(call_log::STREAM.name(), *day)
                     .map_or(1, |d| d.pages);
-                add(RateGroup::Heavy, u64::from(pages.max(1)));
+                add(RateGroup::of(Stream::CallLog), u64::from(pages.max(1)));
             }
         }
         plans
@@ -69,24 +69,20 @@ pub fn plan_run(days: &[NaiveDate], opts: &ExtractOptions, streams: &[Stream]) -
         Vec::new()
     };
     // One request each: a snapshot, a sync session's first page, the account.
-    for (stream, group) in [
-        (Stream::ActiveCalls, RateGroup::Heavy),
-        (Stream::CallLogSync, RateGroup::Heavy),
-        (Stream::Account, RateGroup::Light),
-    ] {
+    for stream in [Stream::ActiveCalls, Stream::CallLogSync, Stream::Account] {
         if wants(stream) {
-            add(group, 1);
+            add(RateGroup::of(stream), 1);
         }
     }
     // The message store reads the extension list to know its mailboxes.
     if wants(Stream::Extensions) || wants(Stream::MessageStore) {
-        add(RateGroup::Medium, 1);
+        add(RateGroup::of(Stream::Extensions), 1);
     }
     let (mailboxes_known, mailboxes) = if wants(Stream::MessageStore) {
         let checkpoint = CheckpointData::read(&opts.state_dir, message_store::STREAM.name())?;
         let known: Vec<i64> = checkpoint.mailbox_spans().keys().copied().collect();
         let plans = plan_message_store(&known, days, opts)?;
-        add(RateGroup::Light, plans.len() as u64);
+        add(RateGroup::of(Stream::MessageStore), plans.len() as u64);
         (known.len(), plans)
     } else {
         (0, Vec::new())

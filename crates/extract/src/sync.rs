@@ -241,7 +241,12 @@ pub async fn extract_call_log_sync(
         let path_and_query = request.path_and_query();
         let page = client
             .inner
-            .get_page(RateGroup::Heavy, &path_and_query, progress, read_sync_page)
+            .get_page(
+                RateGroup::of(STREAM),
+                &path_and_query,
+                progress,
+                read_sync_page,
+            )
             .await;
         let (body, page) = match page {
             Ok(page) => page,

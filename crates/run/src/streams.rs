@@ -11,7 +11,7 @@ use ringlake_extract::RateGroup;
 pub struct StreamSpec {
     /// The stream.
     pub stream: Stream,
-    /// The rate group of its requests (docs/api.md §5): the lane it runs in.
+    /// The rate group of its requests ([`RateGroup::of`]): the lane it runs in.
     pub rate_group: RateGroup,
     /// Streams it reads the results of, extracted before it even when not asked for (the
     /// message store pages each mailbox of the extension list).
@@ -20,16 +20,13 @@ pub struct StreamSpec {
 
 /// The run's view of `stream`.
 pub const fn spec(stream: Stream) -> StreamSpec {
-    let (rate_group, needs): (RateGroup, &'static [Stream]) = match stream {
-        Stream::CallLog | Stream::CallLogSync | Stream::ActiveCalls => (RateGroup::Heavy, &[]),
-        Stream::Extensions => (RateGroup::Medium, &[]),
-        Stream::MessageStore => (RateGroup::Light, &[Stream::Extensions]),
-        Stream::Account => (RateGroup::Light, &[]),
-    };
     StreamSpec {
         stream,
-        rate_group,
-        needs,
+        rate_group: RateGroup::of(stream),
+        needs: match stream {
+            Stream::MessageStore => &[Stream::Extensions],
+            _ => &[],
+        },
     }
 }
 
