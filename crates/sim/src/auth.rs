@@ -215,7 +215,8 @@ impl TokenStore {
     }
 }
 
-/// An opaque token like `U1BCMDFUMDRKV1MwMXxzLFSvXdw5PHMsVLEn_MrtcyxUsw`.
+/// An opaque token shaped like RingCentral's: a short base64url prefix (here `SIM01|`)
+/// and random base64url characters.
 fn random_token() -> String {
     let mut bytes = [0u8; 33];
     rand::rng().fill_bytes(&mut bytes);
