@@ -74,6 +74,15 @@ impl Stream {
         }
     }
 
+    /// Streams whose results this one reads, so a run extracts them first even when they
+    /// were not asked for: the message store pages each mailbox of the extension list.
+    pub const fn needs(self) -> &'static [Stream] {
+        match self {
+            Stream::MessageStore => &[Stream::Extensions],
+            _ => &[],
+        }
+    }
+
     /// The stream whose tables this one fills: both call-log modes fill the call-log
     /// tables, from the pages of both.
     pub const fn table_owner(self) -> Stream {

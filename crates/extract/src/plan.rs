@@ -74,8 +74,13 @@ pub fn plan_run(days: &[NaiveDate], opts: &ExtractOptions, streams: &[Stream]) -
             add(RateGroup::of(stream), 1);
         }
     }
-    // The message store reads the extension list to know its mailboxes.
-    if wants(Stream::Extensions) || wants(Stream::MessageStore) {
+    // Also when only a stream that needs it was asked for (the message store's mailboxes).
+    let needed = |s: Stream| {
+        Stream::ALL
+            .iter()
+            .any(|w| wants(*w) && w.needs().contains(&s))
+    };
+    if wants(Stream::Extensions) || needed(Stream::Extensions) {
         add(RateGroup::of(Stream::Extensions), 1);
     }
     let (mailboxes_known, mailboxes) = if wants(Stream::MessageStore) {

@@ -13,8 +13,8 @@ pub struct StreamSpec {
     pub stream: Stream,
     /// The rate group of its requests ([`RateGroup::of`]): the lane it runs in.
     pub rate_group: RateGroup,
-    /// Streams it reads the results of, extracted before it even when not asked for (the
-    /// message store pages each mailbox of the extension list).
+    /// Streams it reads the results of ([`Stream::needs`]), extracted before it even when
+    /// not asked for.
     pub needs: &'static [Stream],
 }
 
@@ -23,10 +23,7 @@ pub const fn spec(stream: Stream) -> StreamSpec {
     StreamSpec {
         stream,
         rate_group: RateGroup::of(stream),
-        needs: match stream {
-            Stream::MessageStore => &[Stream::Extensions],
-            _ => &[],
-        },
+        needs: stream.needs(),
     }
 }
 

@@ -36,12 +36,7 @@ pub(super) fn extensions(st: &AppState, req: &Incoming<'_>) -> Result<Response> 
         "{}/restapi/v1.0/account/{}/extension",
         urls.base, st.cfg.account_id
     );
-    let page = PageOf {
-        list: &list,
-        page: q.page,
-        per_page: q.per_page,
-        query: |p| q.query_string(p),
-    };
+    let page = PageOf::new(&list, q.page, q.per_page, |p| q.query_string(p));
     let body = page.of(&matching, Totals::Counted, |e| {
         render::extension(&urls, &acc.company, e)
     });

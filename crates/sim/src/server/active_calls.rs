@@ -43,12 +43,7 @@ fn list(st: &AppState, req: &Incoming<'_>, ext: Option<&str>) -> Result<Response
             urls.base, st.cfg.account_id
         ),
     };
-    let page = PageOf {
-        list: &list,
-        page: q.page,
-        per_page: q.per_page,
-        query: |p| q.query_string(p),
-    };
+    let page = PageOf::new(&list, q.page, q.per_page, |p| q.query_string(p));
     // Like the call log: no totals, no lastPage (docs/api.md §2.1).
     let body = page.of(&matching, Totals::None, |&i| {
         crate::active::render(&urls, &active[i])

@@ -94,12 +94,7 @@ pub(super) fn page(
         records = records.len(),
         "Call-log page served."
     );
-    let page = PageOf {
-        list: &list,
-        page: q.page,
-        per_page: q.per_page,
-        query: |p| q.query_string(p),
-    };
+    let page = PageOf::new(&list, q.page, q.per_page, |p| q.query_string(p));
     Ok(page.uncounted(records, more))
 }
 

@@ -40,12 +40,7 @@ pub(super) fn list(st: &AppState, req: &Incoming<'_>) -> Result<Response> {
         })
         .collect();
     let list = format!("{}/message-store", urls.extension(mailbox));
-    let page = PageOf {
-        list: &list,
-        page: q.page,
-        per_page: q.per_page,
-        query: |p| q.query_string(p),
-    };
+    let page = PageOf::new(&list, q.page, q.per_page, |p| q.query_string(p));
     let body = page.of(&matching, Totals::CountedWithPrevious, |&i| {
         render(&urls, &store.messages[i])
     });

@@ -77,13 +77,24 @@ pub(super) enum Totals {
 /// Where one page sits in its list: the list's URI without query, the page asked for, and
 /// the query string of any page number (normalised, defaults included).
 pub(super) struct PageOf<'a, Q: Fn(u32) -> String> {
-    pub list: &'a str,
-    pub page: u32,
-    pub per_page: u32,
-    pub query: Q,
+    list: &'a str,
+    page: u32,
+    per_page: u32,
+    query: Q,
 }
 
-impl<Q: Fn(u32) -> String> PageOf<'_, Q> {
+impl<'a, Q: Fn(u32) -> String> PageOf<'a, Q> {
+    /// Page `page` of `per_page` records of the list at `list`; `query` gives the query
+    /// string of any page number.
+    pub(super) fn new(list: &'a str, page: u32, per_page: u32, query: Q) -> Self {
+        Self {
+            list,
+            page,
+            per_page,
+            query,
+        }
+    }
+
     fn link(&self, page: u32) -> Link {
         Link {
             uri: format!("{}?{}", self.list, (self.query)(page)),
