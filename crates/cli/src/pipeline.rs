@@ -139,74 +139,12 @@ pub fn print_summary(
 }
 
 fn print_extract(out: &mut dyn std::io::Write, e: &ExtractReport) -> std::io::Result<()> {
-    let mb = |bytes: u64| bytes as f64 / 1e6;
     for st in &e.stages {
-        let what = match st.stream {
-            Stream::CallLog => e.call_log.as_ref().map(|s| {
-                format!(
-                    "{} days ({} fetched, {} already final), {} pages, {} records, {:.1} MB",
-                    s.days_total,
-                    s.days_fetched,
-                    s.days_skipped,
-                    s.pages,
-                    s.records,
-                    mb(s.bytes)
-                )
-            }),
-            Stream::Extensions => e.extensions.as_ref().map(|s| {
-                format!(
-                    "{} extensions, {} pages, {:.1} MB",
-                    s.records,
-                    s.pages,
-                    mb(s.bytes)
-                )
-            }),
-            Stream::MessageStore => e.message_store.as_ref().map(|s| {
-                format!(
-                    "{} mailboxes ({} fetched, {} already final, {} without a store), {} pages, {} records, {:.1} MB",
-                    s.mailboxes_total,
-                    s.mailboxes_fetched,
-                    s.mailboxes_skipped,
-                    s.mailboxes_without_store,
-                    s.pages,
-                    s.records,
-                    mb(s.bytes)
-                )
-            }),
-            Stream::CallLogSync => e.call_log_sync.as_ref().map(|s| {
-                format!(
-                    "session {} ({} full syncs, {} tokens refused), {} pages, {} records over {} days, {:.1} MB",
-                    s.session,
-                    s.full_syncs,
-                    s.tokens_refused,
-                    s.pages,
-                    s.records,
-                    s.days.len(),
-                    mb(s.bytes)
-                )
-            }),
-            Stream::ActiveCalls => e
-                .active_calls
-                .as_ref()
-                .map(|s| format!("{} calls in progress, {} pages", s.records, s.pages)),
-            Stream::Account => e.account.as_ref().map(|s| {
-                format!(
-                    "time zone {}, currency {}",
-                    s.time_zone.as_deref().unwrap_or("not given"),
-                    s.currency.as_deref().unwrap_or("not given")
-                )
-            }),
-        };
+        let extracted = e.streams.get(&st.stream);
+        let what = extracted.map(|s| s.summary());
         // The fewest requests paging allows, beside those made: the difference is retries,
         // 429s and empty last pages (a sync session has no such bound).
-        let minimum = match st.stream {
-            Stream::CallLog => e.call_log.as_ref().map(|s| s.min_requests),
-            Stream::MessageStore => e.message_store.as_ref().map(|s| s.min_requests),
-            Stream::Extensions => e.extensions.as_ref().map(|s| s.min_requests),
-            Stream::ActiveCalls => e.active_calls.as_ref().map(|s| s.min_requests),
-            Stream::Account => Some(1),
-            Stream::CallLogSync => None,
-        };
+        let minimum = extracted.and_then(|s| s.paging_minimum());
         let requests: Vec<String> = st
             .requests
             .iter()
@@ -242,23 +180,8 @@ fn print_extract(out: &mut dyn std::io::Write, e: &ExtractReport) -> std::io::Re
         e.requests.total_429(),
         e.requests.by_group.values().map(|g| g.retries).sum::<u64>()
     )?;
-    for (day, why) in e.call_log.iter().flat_map(|s| &s.failed_days) {
-        writeln!(
-            out,
-            "FAILED   call-log {day}: {why} (run the same command again to fetch it)"
-        )?;
-    }
-    if let Some(why) = e.call_log_sync.as_ref().and_then(|s| s.error.as_ref()) {
-        writeln!(
-            out,
-            "FAILED   call-log-sync stopped early: {why} (what landed is kept; run the same command again to go on)"
-        )?;
-    }
-    for (mailbox, why) in e.message_store.iter().flat_map(|s| &s.failed_mailboxes) {
-        writeln!(
-            out,
-            "FAILED   message-store of extension {mailbox}: {why} (run the same command again to fetch it)"
-        )?;
+    for failure in e.streams.values().flat_map(|s| s.failures()) {
+        writeln!(out, "FAILED   {failure}")?;
     }
     Ok(())
 }

@@ -7,12 +7,15 @@ use chrono::NaiveDate;
 use ringlake_contracts::Stream;
 use ringlake_contracts::raw::{Window, day_dir_name};
 use ringlake_model::AccountRecord;
+use std::any::Any;
+use std::collections::BTreeSet;
 use tracing::info;
 
 use crate::client::ApiClient;
 use crate::error::Result;
 use crate::landing::StreamDir;
 use crate::options::ExtractOptions;
+use crate::outcome::{Extracted, RunDays};
 use crate::pacer::RateGroup;
 use crate::progress::Progress;
 
@@ -30,6 +33,32 @@ pub struct AccountSummary {
     pub currency: Option<String>,
     /// Body bytes (uncompressed).
     pub bytes: u64,
+}
+
+impl Extracted for AccountSummary {
+    fn summary(&self) -> String {
+        format!(
+            "time zone {}, currency {}",
+            self.time_zone.as_deref().unwrap_or("not given"),
+            self.currency.as_deref().unwrap_or("not given")
+        )
+    }
+    fn records(&self) -> u64 {
+        1
+    }
+    fn paging_minimum(&self) -> Option<u64> {
+        Some(1)
+    }
+    fn failures(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The snapshot's date.
+    fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate> {
+        BTreeSet::from([days.snapshot_day])
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// Reads what the summary says of an answer; a body that is not an account object is

@@ -2,15 +2,18 @@
 //! in progress, landed raw under `<raw>/active-calls/<day>/<SNAPSHOT>/`. Not checkpointed:
 //! a snapshot is a moment, and every run takes one.
 
+use std::any::Any;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use tracing::info;
 
 use crate::client::ApiClient;
 use crate::error::Result;
 use crate::landing::StreamDir;
 use crate::options::ExtractOptions;
+use crate::outcome::{Extracted, RunDays};
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
 use crate::progress::Progress;
@@ -35,6 +38,28 @@ pub struct SnapshotSummary {
     pub records: u64,
     /// The fewest requests paging allows for the list ([`crate::paging_minimum`]).
     pub min_requests: u64,
+}
+
+impl Extracted for SnapshotSummary {
+    fn summary(&self) -> String {
+        format!("{} calls in progress, {} pages", self.records, self.pages)
+    }
+    fn records(&self) -> u64 {
+        self.records
+    }
+    fn paging_minimum(&self) -> Option<u64> {
+        Some(self.min_requests)
+    }
+    fn failures(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The day the snapshot was taken, in the run's zone.
+    fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate> {
+        BTreeSet::from([self.taken_at.with_timezone(&days.time_zone).date_naive()])
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// Takes a snapshot of the account's active calls (`view=Detailed`) into the raw landing

@@ -2,6 +2,7 @@
 //! every page landed raw before the next is requested, a day published and checkpointed
 //! only when all its pages are on disk.
 
+use std::any::Any;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -13,6 +14,7 @@ use crate::client::ApiClient;
 use crate::error::Result;
 use crate::landing::{StreamDir, window_on_disk};
 use crate::options::ExtractOptions;
+use crate::outcome::{Extracted, RunDays, mb};
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
 use crate::progress::Progress;
@@ -45,6 +47,46 @@ pub struct StreamSummary {
     /// The fewest requests paging allows for the days fetched ([`crate::paging_minimum`]
     /// of each day window).
     pub min_requests: u64,
+}
+
+impl Extracted for StreamSummary {
+    fn summary(&self) -> String {
+        format!(
+            "{} days ({} fetched, {} already final), {} pages, {} records, {:.1} MB",
+            self.days_total,
+            self.days_fetched,
+            self.days_skipped,
+            self.pages,
+            self.records,
+            mb(self.bytes)
+        )
+    }
+    fn records(&self) -> u64 {
+        self.records
+    }
+    fn paging_minimum(&self) -> Option<u64> {
+        Some(self.min_requests)
+    }
+    fn failures(&self) -> Vec<String> {
+        self.failed_days
+            .iter()
+            .map(|(day, why)| {
+                format!("call-log {day}: {why} (run the same command again to fetch it)")
+            })
+            .collect()
+    }
+    /// The range's days but those that failed.
+    fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate> {
+        let failed: BTreeSet<NaiveDate> = self.failed_days.iter().map(|(d, _)| *d).collect();
+        days.range
+            .iter()
+            .copied()
+            .filter(|d| !failed.contains(d))
+            .collect()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// Extracts the account call log for `days` into the raw landing zone.

@@ -2,6 +2,8 @@
 //! of the account, landed raw under `<raw>/extensions/<snapshot day>/`, and read just
 //! enough (id, type, status) to know whose message store to read.
 
+use std::any::Any;
+use std::collections::BTreeSet;
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
@@ -14,6 +16,7 @@ use crate::client::ApiClient;
 use crate::error::Result;
 use crate::landing::StreamDir;
 use crate::options::ExtractOptions;
+use crate::outcome::{Extracted, RunDays, mb};
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
 use crate::progress::Progress;
@@ -73,6 +76,33 @@ pub struct ExtensionsSummary {
     pub unreadable_records: u64,
     /// The fewest requests paging allows for the list ([`crate::paging_minimum`]).
     pub min_requests: u64,
+}
+
+impl Extracted for ExtensionsSummary {
+    fn summary(&self) -> String {
+        format!(
+            "{} extensions, {} pages, {:.1} MB",
+            self.records,
+            self.pages,
+            mb(self.bytes)
+        )
+    }
+    fn records(&self) -> u64 {
+        self.records
+    }
+    fn paging_minimum(&self) -> Option<u64> {
+        Some(self.min_requests)
+    }
+    fn failures(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// The snapshot's date.
+    fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate> {
+        BTreeSet::from([days.snapshot_day])
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// The fields extract reads of an extension record. Kept loose: only `id` must make sense.

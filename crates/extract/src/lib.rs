@@ -31,6 +31,7 @@ mod extensions;
 mod landing;
 mod message_store;
 mod options;
+mod outcome;
 mod pacer;
 mod paging;
 mod plan;
@@ -51,6 +52,7 @@ pub use message_store::{
     MailboxPlan, MessageStoreSummary, extract_message_store, plan_message_store,
 };
 pub use options::ExtractOptions;
+pub use outcome::{Extracted, RunDays};
 pub use pacer::{GroupLimits, RateGroup, WaitReason, default_limits};
 pub use paging::paging_minimum;
 pub use plan::{RunPlan, least_wall_time, plan_run};

@@ -3,6 +3,7 @@
 //! costs one request whatever the number of days; all availabilities; landed raw under
 //! `<raw>/message-store/<FROM>_<TO>/<MAILBOX>/` and checkpointed per mailbox.
 
+use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
@@ -16,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::extensions::ExtensionRef;
 use crate::landing::{StreamDir, window_on_disk};
 use crate::options::ExtractOptions;
+use crate::outcome::{Extracted, RunDays, mb};
 use crate::pacer::RateGroup;
 use crate::paging::{Window, fetch_pages};
 use crate::progress::Progress;
@@ -72,6 +74,44 @@ pub struct MessageStoreSummary {
     pub min_requests: u64,
     /// Days of the run that are complete for every mailbox (all fetched or settled); the cli transforms only these.
     pub complete_days: BTreeSet<NaiveDate>,
+}
+
+impl Extracted for MessageStoreSummary {
+    fn summary(&self) -> String {
+        format!(
+            "{} mailboxes ({} fetched, {} already final, {} without a store), {} pages, {} records, {:.1} MB",
+            self.mailboxes_total,
+            self.mailboxes_fetched,
+            self.mailboxes_skipped,
+            self.mailboxes_without_store,
+            self.pages,
+            self.records,
+            mb(self.bytes)
+        )
+    }
+    fn records(&self) -> u64 {
+        self.records
+    }
+    fn paging_minimum(&self) -> Option<u64> {
+        Some(self.min_requests)
+    }
+    fn failures(&self) -> Vec<String> {
+        self.failed_mailboxes
+            .iter()
+            .map(|(mailbox, why)| {
+                format!(
+                    "message-store of extension {mailbox}: {why} (run the same command again to fetch it)"
+                )
+            })
+            .collect()
+    }
+    /// The days every mailbox has complete.
+    fn loadable_days(&self, _: RunDays<'_>) -> BTreeSet<NaiveDate> {
+        self.complete_days.clone()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// One mailbox's work in a run: the run's days not settled for it, read with one request

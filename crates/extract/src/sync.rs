@@ -5,6 +5,7 @@
 //! Its pages land in `<raw>/call-log-sync/<SYNC_TIME>/`, published whole at its end, and
 //! only then is the last token saved in the call-log checkpoint file.
 
+use std::any::Any;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -19,6 +20,7 @@ use crate::client::{ApiClient, path_only};
 use crate::error::{Error, Result};
 use crate::landing::StreamDir;
 use crate::options::ExtractOptions;
+use crate::outcome::{Extracted, RunDays, mb};
 use crate::pacer::RateGroup;
 use crate::progress::Progress;
 use crate::window::format_api_time;
@@ -73,6 +75,47 @@ pub struct SyncSummary {
     /// network faults, bad pages): what landed before is published and its token saved;
     /// the next run goes on from there.
     pub error: Option<String>,
+}
+
+impl Extracted for SyncSummary {
+    fn summary(&self) -> String {
+        format!(
+            "session {} ({} full syncs, {} tokens refused), {} pages, {} records over {} days, {:.1} MB",
+            self.session,
+            self.full_syncs,
+            self.tokens_refused,
+            self.pages,
+            self.records,
+            self.days.len(),
+            mb(self.bytes)
+        )
+    }
+    fn records(&self) -> u64 {
+        self.records
+    }
+    /// A session's length is the server's to decide.
+    fn paging_minimum(&self) -> Option<u64> {
+        None
+    }
+    fn failures(&self) -> Vec<String> {
+        self.error
+            .iter()
+            .map(|why| {
+                format!(
+                    "call-log-sync stopped early: {why} (what landed is kept; run the same command again to go on)"
+                )
+            })
+            .collect()
+    }
+    /// Every day of the range, rebuilt from all the pages landed so far (both call-log
+    /// modes): a day's records may have come in any earlier session, and the raw zone
+    /// only grows, so no rebuild can lose a row. Unchanged partitions keep their bytes.
+    fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate> {
+        days.range.iter().copied().collect()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }
 
 /// One request of a session.

@@ -23,330 +23,237 @@ use crate::values::{
     string_or_number, timestamp_ms,
 };
 
-/// One call-log record (list, by-id, sync and active-calls endpoints all return these).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CallLogRecord {
-    /// Opaque string id (`"IVWtSyis720zMEA"`); a number is read as its digits.
-    pub id: Text,
-    /// Canonical link to this record; carries `?view=Simple|Detailed` (docs/api.md §3.1).
-    pub uri: Option<Text>,
-    /// `sessionId`: digits as a string; groups the records of one call. Absent in some old
-    /// sync payloads, hence optional.
-    pub session_id: Option<Text>,
-    /// Sent only for deleted records (`showDeleted`, ISync).
-    pub deleted: Option<bool>,
-    /// Detailed view only; empty when absent.
-    pub legs: Vec<CallLogRecordLegInfo>,
-    /// Milliseconds since the epoch, UTC.
-    pub last_modified_time: Option<i64>,
-    /// The fields records and legs share, flattened from the same JSON object.
-    pub base: BaseCallLogRecord,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// One call-log record (list, by-id, sync and active-calls endpoints all return these).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CallLogRecord {
+        /// Opaque string id (`"IVWtSyis720zMEA"`); a number is read as its digits.
+        required(1) "id" => id: Text | string_or_number,
+        /// Canonical link to this record; carries `?view=Simple|Detailed` (docs/api.md §3.1).
+        "uri" => uri: Option<Text>,
+        /// `sessionId`: digits as a string; groups the records of one call. Absent in some old
+        /// sync payloads, hence optional.
+        "sessionId" => session_id: Option<Text> | opt_string_or_number,
+        /// Sent only for deleted records (`showDeleted`, ISync).
+        "deleted" => deleted: Option<bool>,
+        /// Detailed view only; empty when absent.
+        "legs" => legs: Vec<CallLogRecordLegInfo> | null_as_default,
+        /// Milliseconds since the epoch, UTC.
+        "lastModifiedTime" => last_modified_time: Option<i64> | opt_timestamp_ms,
+        base base: BaseCallLogRecord,
+        extra,
+    }
 }
 
-/// One leg of a Detailed record (docs/api.md §3.2): the base fields plus `legType` and
-/// `master`. Legs have no `id`, `uri` or `sessionId`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CallLogRecordLegInfo {
-    /// `CallLegTypeEnum` (spec: required).
-    pub leg_type: Option<Text>,
-    /// May be sent only on the master leg, so absent means "not master".
-    pub master: Option<bool>,
-    /// The fields the leg shares with its record, flattened from the same JSON object.
-    pub base: BaseCallLogRecord,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// One leg of a Detailed record (docs/api.md §3.2): the base fields plus `legType` and
+    /// `master`. Legs have no `id`, `uri` or `sessionId`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CallLogRecordLegInfo {
+        /// `CallLegTypeEnum` (spec: required).
+        "legType" => leg_type: Option<Text>,
+        /// May be sent only on the master leg, so absent means "not master".
+        "master" => master: Option<bool>,
+        base base: BaseCallLogRecord,
+        extra,
+    }
 }
 
-/// The fields records and legs share (spec `BaseCallLogRecord`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct BaseCallLogRecord {
-    /// `extension`: the extension that owns the record (absent on some company-level records).
-    pub extension: Option<ExtensionInfoCallLog>,
-    /// `telephonySessionId` (`s-…`, also `z-…`): the telephony session, shared by the legs of a
-    /// call across extensions.
-    pub telephony_session_id: Option<Text>,
-    /// `sipUuidInfo`: SIP call id of the session, as sent.
-    pub sip_uuid_info: Option<Text>,
-    /// `transferTarget`: the session this call was transferred to.
-    pub transfer_target: Option<Box<TransferSessionInfo>>,
-    /// `transferee`: the session that was transferred into this call.
-    pub transferee: Option<Box<TransferSessionInfo>>,
-    /// `partyId`: the party of the telephony session this record stands for.
-    pub party_id: Option<Text>,
-    /// `metadataCategories`, e.g. `["Unknown"]`; `None` when the key is absent.
-    pub metadata_categories: Option<Vec<String>>,
-    /// `PSTN` | `VoIP`.
-    pub transport: Option<Text>,
-    /// The calling party.
-    pub from: Option<CallLogFromParty>,
-    /// The called party.
-    pub to: Option<CallLogToParty>,
-    /// `Voice` | `Fax`.
-    pub r#type: Option<Text>,
-    /// `Inbound` | `Outbound`.
-    pub direction: Option<Text>,
-    /// `message`: the fax or voicemail this call left in the message store.
-    pub message: Option<Box<CallLogRecordMessage>>,
-    /// `delegate`: the extension that acted on behalf of the owner (delegated lines).
-    pub delegate: Option<Box<CallLogDelegateInfo>>,
-    /// `Coworker` | `QueueForwarding` | `Unknown`.
-    pub delegation_type: Option<Text>,
-    /// `CallActionEnum`.
-    pub action: Option<Text>,
-    /// `CallResultEnum`.
-    pub result: Option<Text>,
-    /// `CallResultReasonEnum`.
-    pub reason: Option<Text>,
-    /// `reasonDescription`: free text that explains `reason`.
-    pub reason_description: Option<Text>,
-    /// Milliseconds since the epoch, UTC. Required: it is the partition key.
-    pub start_time: i64,
-    /// Seconds.
-    pub duration: Option<i64>,
-    /// Milliseconds; newer than `duration` and not always sent.
-    pub duration_ms: Option<i64>,
-    /// `recording`: present when the call was recorded (docs/api.md §1.6).
-    pub recording: Option<Box<CallLogRecordingInfo>>,
-    /// Sent only when `true`.
-    pub short_recording: Option<bool>,
-    /// `billing`: the call's costs, in the account's currency (docs/api.md §1.10, §8).
-    pub billing: Option<Box<BillingInfo>>,
-    /// `CallInternalTypeEnum`.
-    pub internal_type: Option<Text>,
-    /// `finished`: whether the call had ended when the record was read (active calls).
-    pub finished: Option<bool>,
+open_object! {
+    /// The fields records and legs share (spec `BaseCallLogRecord`).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct BaseCallLogRecord {
+        /// `extension`: the extension that owns the record (absent on some company-level records).
+        "extension" => extension: Option<ExtensionInfoCallLog>,
+        /// `telephonySessionId` (`s-…`, also `z-…`): the telephony session, shared by the legs of a
+        /// call across extensions.
+        "telephonySessionId" => telephony_session_id: Option<Text>,
+        /// `sipUuidInfo`: SIP call id of the session, as sent.
+        "sipUuidInfo" => sip_uuid_info: Option<Text>,
+        /// `transferTarget`: the session this call was transferred to.
+        "transferTarget" => transfer_target: Option<Box<TransferSessionInfo>>,
+        /// `transferee`: the session that was transferred into this call.
+        "transferee" => transferee: Option<Box<TransferSessionInfo>>,
+        /// `partyId`: the party of the telephony session this record stands for.
+        "partyId" => party_id: Option<Text> | opt_string_or_number,
+        /// `metadataCategories`, e.g. `["Unknown"]`; `None` when the key is absent.
+        "metadataCategories" => metadata_categories: Option<Vec<String>>,
+        /// `PSTN` | `VoIP`.
+        "transport" => transport: Option<Text>,
+        /// The calling party.
+        "from" => from: Option<CallLogFromParty>,
+        /// The called party.
+        "to" => to: Option<CallLogToParty>,
+        /// `Voice` | `Fax`.
+        "type" => r#type: Option<Text>,
+        /// `Inbound` | `Outbound`.
+        "direction" => direction: Option<Text>,
+        /// `message`: the fax or voicemail this call left in the message store.
+        "message" => message: Option<Box<CallLogRecordMessage>>,
+        /// `delegate`: the extension that acted on behalf of the owner (delegated lines).
+        "delegate" => delegate: Option<Box<CallLogDelegateInfo>>,
+        /// `Coworker` | `QueueForwarding` | `Unknown`.
+        "delegationType" => delegation_type: Option<Text>,
+        /// `CallActionEnum`.
+        "action" => action: Option<Text>,
+        /// `CallResultEnum`.
+        "result" => result: Option<Text>,
+        /// `CallResultReasonEnum`.
+        "reason" => reason: Option<Text>,
+        /// `reasonDescription`: free text that explains `reason`.
+        "reasonDescription" => reason_description: Option<Text>,
+        /// Milliseconds since the epoch, UTC. Required: it is the partition key.
+        required(2) "startTime" => start_time: i64 | timestamp_ms,
+        /// Seconds.
+        "duration" => duration: Option<i64> | opt_i64_lenient,
+        /// Milliseconds; newer than `duration` and not always sent.
+        "durationMs" => duration_ms: Option<i64> | opt_i64_lenient,
+        /// `recording`: present when the call was recorded (docs/api.md §1.6).
+        "recording" => recording: Option<Box<CallLogRecordingInfo>>,
+        /// Sent only when `true`.
+        "shortRecording" => short_recording: Option<bool>,
+        /// `billing`: the call's costs, in the account's currency (docs/api.md §1.10, §8).
+        "billing" => billing: Option<Box<BillingInfo>>,
+        /// `CallInternalTypeEnum`.
+        "internalType" => internal_type: Option<Text>,
+        /// `finished`: whether the call had ended when the record was read (active calls).
+        "finished" => finished: Option<bool>,
+    }
 }
 
-/// `extension`: the owner extension. Its id is an int64 (unlike `from.extensionId`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ExtensionInfoCallLog {
-    /// int64 id of the extension (`"1477535004"` is read as its digits).
-    pub id: Option<i64>,
-    /// API link to the extension.
-    pub uri: Option<Text>,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// `extension`: the owner extension. Its id is an int64 (unlike `from.extensionId`).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ExtensionInfoCallLog {
+        /// int64 id of the extension (`"1477535004"` is read as its digits).
+        "id" => id: Option<i64> | opt_i64_lenient,
+        /// API link to the extension.
+        "uri" => uri: Option<Text>,
+        extra,
+    }
 }
 
-/// `transferTarget` / `transferee` (warm transfer).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TransferSessionInfo {
-    /// The other session's `telephonySessionId`.
-    pub telephony_session_id: Option<Text>,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// `transferTarget` / `transferee` (warm transfer).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct TransferSessionInfo {
+        /// The other session's `telephonySessionId`.
+        "telephonySessionId" => telephony_session_id: Option<Text>,
+        extra,
+    }
 }
 
-/// `from` (spec `CallLogFromParty`). Any subset of fields may be present (docs/api.md §3.3).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CallLogFromParty {
-    /// Usually E.164 (`+16504445566`); old data may lack the `+` or be formatted.
-    pub phone_number: Option<Text>,
-    /// Short internal number of the extension, e.g. `101`.
-    pub extension_number: Option<Text>,
-    /// Id of the extension as a **string** (unlike `extension.id`); a number is read as its digits.
-    pub extension_id: Option<Text>,
-    /// Display name; for outside numbers the caller-ID text as sent, padding spaces included.
-    pub name: Option<Text>,
-    /// Caller-ID location, e.g. `Palo Alto, CA`.
-    pub location: Option<Text>,
-    /// The phone or app that placed the call.
-    pub device: Option<Box<CallLogRecordDeviceInfo>>,
-    /// `dialerPhoneNumber`: the number as the caller dialled it.
-    pub dialer_phone_number: Option<Text>,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// `from` (spec `CallLogFromParty`). Any subset of fields may be present (docs/api.md §3.3).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CallLogFromParty {
+        /// Usually E.164 (`+16504445566`); old data may lack the `+` or be formatted.
+        "phoneNumber" => phone_number: Option<Text>,
+        /// Short internal number of the extension, e.g. `101`.
+        "extensionNumber" => extension_number: Option<Text>,
+        /// Id of the extension as a **string** (unlike `extension.id`); a number is read as its digits.
+        "extensionId" => extension_id: Option<Text> | opt_string_or_number,
+        /// Display name; for outside numbers the caller-ID text as sent, padding spaces included.
+        "name" => name: Option<Text>,
+        /// Caller-ID location, e.g. `Palo Alto, CA`.
+        "location" => location: Option<Text>,
+        /// The phone or app that placed the call.
+        "device" => device: Option<Box<CallLogRecordDeviceInfo>>,
+        /// `dialerPhoneNumber`: the number as the caller dialled it.
+        "dialerPhoneNumber" => dialer_phone_number: Option<Text>,
+        extra,
+    }
 }
 
-/// `to` (spec `CallLogToParty`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CallLogToParty {
-    /// Usually E.164 (`+18662019834`); old data may lack the `+` or be formatted.
-    pub phone_number: Option<Text>,
-    /// Short internal number of the extension, e.g. `101`.
-    pub extension_number: Option<Text>,
-    /// Id of the extension as a **string** (unlike `extension.id`); a number is read as its digits.
-    pub extension_id: Option<Text>,
-    /// Display name; for outside numbers the caller-ID text as sent.
-    pub name: Option<Text>,
-    /// Caller-ID location of the called number.
-    pub location: Option<Text>,
-    /// The phone or app that took the call.
-    pub device: Option<Box<CallLogRecordDeviceInfo>>,
-    /// `dialedPhoneNumber`: the number as the caller dialled it, before any forwarding.
-    pub dialed_phone_number: Option<Text>,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// `to` (spec `CallLogToParty`).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CallLogToParty {
+        /// Usually E.164 (`+18662019834`); old data may lack the `+` or be formatted.
+        "phoneNumber" => phone_number: Option<Text>,
+        /// Short internal number of the extension, e.g. `101`.
+        "extensionNumber" => extension_number: Option<Text>,
+        /// Id of the extension as a **string** (unlike `extension.id`); a number is read as its digits.
+        "extensionId" => extension_id: Option<Text> | opt_string_or_number,
+        /// Display name; for outside numbers the caller-ID text as sent.
+        "name" => name: Option<Text>,
+        /// Caller-ID location of the called number.
+        "location" => location: Option<Text>,
+        /// The phone or app that took the call.
+        "device" => device: Option<Box<CallLogRecordDeviceInfo>>,
+        /// `dialedPhoneNumber`: the number as the caller dialled it, before any forwarding.
+        "dialedPhoneNumber" => dialed_phone_number: Option<Text>,
+        extra,
+    }
 }
 
-/// `from.device` / `to.device`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CallLogRecordDeviceInfo {
-    /// Device id as a string; a number is read as its digits.
-    pub id: Option<Text>,
-    /// API link to the device.
-    pub uri: Option<Text>,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// `from.device` / `to.device`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CallLogRecordDeviceInfo {
+        /// Device id as a string; a number is read as its digits.
+        "id" => id: Option<Text> | opt_string_or_number,
+        /// API link to the device.
+        "uri" => uri: Option<Text>,
+        extra,
+    }
 }
 
-/// `billing`: per-call costs, exact decimals.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct BillingInfo {
-    /// `costIncluded`: cost covered by the plan, exact (e.g. `0.000`).
-    pub cost_included: Option<Money>,
-    /// `costPurchased`: cost charged beyond the plan, exact (e.g. `0.137`).
-    pub cost_purchased: Option<Money>,
-    /// Fields the spec does not define, as sent (a `currency` here would land in it).
-    pub extra: Map<String, Value>,
+open_object! {
+    /// `billing`: per-call costs, exact decimals. The spec gives no currency: a `currency` key
+    /// would land in `extra`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct BillingInfo {
+        /// `costIncluded`: cost covered by the plan, exact (e.g. `0.000`).
+        "costIncluded" => cost_included: Option<Money>,
+        /// `costPurchased`: cost charged beyond the plan, exact (e.g. `0.137`).
+        "costPurchased" => cost_purchased: Option<Money>,
+        extra,
+    }
 }
 
-/// `recording` (spec `CallLogRecordingInfo`).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CallLogRecordingInfo {
-    /// Recording id, a string; the key of `/recording/{id}` (docs/api.md §1.6).
-    pub id: Option<Text>,
-    /// API link to the recording's metadata.
-    pub uri: Option<Text>,
-    /// `Automatic` | `OnDemand`.
-    pub r#type: Option<Text>,
-    /// `contentUri`: the audio's link on the media host.
-    pub content_uri: Option<Text>,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// `recording` (spec `CallLogRecordingInfo`).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CallLogRecordingInfo {
+        /// Recording id, a string; the key of `/recording/{id}` (docs/api.md §1.6).
+        "id" => id: Option<Text> | opt_string_or_number,
+        /// API link to the recording's metadata.
+        "uri" => uri: Option<Text>,
+        /// `Automatic` | `OnDemand`.
+        "type" => r#type: Option<Text>,
+        /// `contentUri`: the audio's link on the media host.
+        "contentUri" => content_uri: Option<Text>,
+        extra,
+    }
 }
 
-/// `message`: the linked fax or voicemail. Its id is a string here, unlike the message
-/// store's integer ids (docs/api.md §8).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CallLogRecordMessage {
-    /// Message id as a string; a number is read as its digits.
-    pub id: Option<Text>,
-    /// Message type, e.g. `Fax` or `VoiceMail`.
-    pub r#type: Option<Text>,
-    /// API link to the message-store item.
-    pub uri: Option<Text>,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// `message`: the linked fax or voicemail. Its id is a string here, unlike the message
+    /// store's integer ids (docs/api.md §8).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CallLogRecordMessage {
+        /// Message id as a string; a number is read as its digits.
+        "id" => id: Option<Text> | opt_string_or_number,
+        /// Message type, e.g. `Fax` or `VoiceMail`.
+        "type" => r#type: Option<Text>,
+        /// API link to the message-store item.
+        "uri" => uri: Option<Text>,
+        extra,
+    }
 }
 
-/// `delegate`: the secretary extension that acted for the boss.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CallLogDelegateInfo {
-    /// Id of the delegate extension, as a string.
-    pub id: Option<Text>,
-    /// Display name of the delegate extension.
-    pub name: Option<Text>,
-    /// Fields the spec does not define, as sent.
-    pub extra: Map<String, Value>,
+open_object! {
+    /// `delegate`: the secretary extension that acted for the boss.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CallLogDelegateInfo {
+        /// Id of the delegate extension, as a string.
+        "id" => id: Option<Text> | opt_string_or_number,
+        /// Display name of the delegate extension.
+        "name" => name: Option<Text>,
+        extra,
+    }
 }
-
-// How each struct above is read: JSON key => field (see `open_object!`).
-
-open_object!(CallLogRecord {
-    "uri" => uri: Option<Text>,
-    "sessionId" => session_id: Option<Text> | opt_string_or_number,
-    "deleted" => deleted: Option<bool>,
-    "legs" => legs: Vec<CallLogRecordLegInfo> | null_as_default,
-    "lastModifiedTime" => last_modified_time: Option<i64> | opt_timestamp_ms,
-} required {
-    "id" => id: Text | string_or_number = 1,
-} base base: BaseCallLogRecord);
-
-open_object!(CallLogRecordLegInfo {
-    "legType" => leg_type: Option<Text>,
-    "master" => master: Option<bool>,
-} base base: BaseCallLogRecord);
-
-open_object!(@fields BaseCallLogRecord {
-    "extension" => extension: Option<ExtensionInfoCallLog>,
-    "telephonySessionId" => telephony_session_id: Option<Text>,
-    "sipUuidInfo" => sip_uuid_info: Option<Text>,
-    "transferTarget" => transfer_target: Option<Box<TransferSessionInfo>>,
-    "transferee" => transferee: Option<Box<TransferSessionInfo>>,
-    "partyId" => party_id: Option<Text> | opt_string_or_number,
-    "metadataCategories" => metadata_categories: Option<Vec<String>>,
-    "transport" => transport: Option<Text>,
-    "from" => from: Option<CallLogFromParty>,
-    "to" => to: Option<CallLogToParty>,
-    "type" => r#type: Option<Text>,
-    "direction" => direction: Option<Text>,
-    "message" => message: Option<Box<CallLogRecordMessage>>,
-    "delegate" => delegate: Option<Box<CallLogDelegateInfo>>,
-    "delegationType" => delegation_type: Option<Text>,
-    "action" => action: Option<Text>,
-    "result" => result: Option<Text>,
-    "reason" => reason: Option<Text>,
-    "reasonDescription" => reason_description: Option<Text>,
-    "duration" => duration: Option<i64> | opt_i64_lenient,
-    "durationMs" => duration_ms: Option<i64> | opt_i64_lenient,
-    "recording" => recording: Option<Box<CallLogRecordingInfo>>,
-    "shortRecording" => short_recording: Option<bool>,
-    "billing" => billing: Option<Box<BillingInfo>>,
-    "internalType" => internal_type: Option<Text>,
-    "finished" => finished: Option<bool>,
-} required {
-    "startTime" => start_time: i64 | timestamp_ms = 2,
-});
-
-open_object!(ExtensionInfoCallLog {
-    "id" => id: Option<i64> | opt_i64_lenient,
-    "uri" => uri: Option<Text>,
-});
-
-open_object!(TransferSessionInfo {
-    "telephonySessionId" => telephony_session_id: Option<Text>,
-});
-
-open_object!(CallLogFromParty {
-    "phoneNumber" => phone_number: Option<Text>,
-    "extensionNumber" => extension_number: Option<Text>,
-    "extensionId" => extension_id: Option<Text> | opt_string_or_number,
-    "name" => name: Option<Text>,
-    "location" => location: Option<Text>,
-    "device" => device: Option<Box<CallLogRecordDeviceInfo>>,
-    "dialerPhoneNumber" => dialer_phone_number: Option<Text>,
-});
-
-open_object!(CallLogToParty {
-    "phoneNumber" => phone_number: Option<Text>,
-    "extensionNumber" => extension_number: Option<Text>,
-    "extensionId" => extension_id: Option<Text> | opt_string_or_number,
-    "name" => name: Option<Text>,
-    "location" => location: Option<Text>,
-    "device" => device: Option<Box<CallLogRecordDeviceInfo>>,
-    "dialedPhoneNumber" => dialed_phone_number: Option<Text>,
-});
-
-open_object!(CallLogRecordDeviceInfo {
-    "id" => id: Option<Text> | opt_string_or_number,
-    "uri" => uri: Option<Text>,
-});
-
-open_object!(BillingInfo {
-    "costIncluded" => cost_included: Option<Money>,
-    "costPurchased" => cost_purchased: Option<Money>,
-});
-
-open_object!(CallLogRecordingInfo {
-    "id" => id: Option<Text> | opt_string_or_number,
-    "uri" => uri: Option<Text>,
-    "type" => r#type: Option<Text>,
-    "contentUri" => content_uri: Option<Text>,
-});
-
-open_object!(CallLogRecordMessage {
-    "id" => id: Option<Text> | opt_string_or_number,
-    "type" => r#type: Option<Text>,
-    "uri" => uri: Option<Text>,
-});
-
-open_object!(CallLogDelegateInfo {
-    "id" => id: Option<Text> | opt_string_or_number,
-    "name" => name: Option<Text>,
-});
 
 impl CallLogRecord {
     /// Every field the spec does not define, at the place it was found: the record's own

@@ -44,27 +44,63 @@ impl<'de> Deserialize<'de> for Key<'de> {
 #[derive(Default)]
 pub(crate) struct Seen(pub(crate) u8);
 
-/// Generates, for a struct with a `pub extra: Map<String, Value>` field:
+/// Declares a struct of API fields and generates how it is read.
+///
+/// ```text
+/// open_object! {
+///     /// Docs and attributes of the struct (derive `Default`, never `Deserialize`).
+///     #[derive(Debug, Clone, PartialEq, Default)]
+///     pub struct Name {
+///         /// Docs and attributes of the field.
+///         "jsonKey" => field: Type,
+///         "otherKey" => other: Type | reader,
+///         required(1) "keyKey" => key: Type | reader,
+///         base base: SharedFields,
+///         extra,
+///     }
+/// }
+/// ```
+///
+/// Each field is declared once and becomes a `pub` field of the struct, in the order
+/// written. `"jsonKey" => field: Type` reads `Type` as serde does (absent: `Default`), and
+/// `… | reader` reads it with a `deserialize_with` function. `required(bit)` marks a field
+/// the object must have; `bit` is its bit in [`Seen`] (an object and its `base` use
+/// different bits). `base field: Type` embeds another generated struct whose keys sit in
+/// the same JSON object. `extra` ends the list with `pub extra: Map<String, Value>`.
+/// Both get a fixed doc comment (a macro cannot tell a field's attributes from theirs).
+///
+/// Generated:
 /// - `read_field(key, map, seen)`: reads the value of `key` into its field and returns
 ///   true, or returns false for a key that is none of its fields (nor its `base`'s);
 /// - `missing(seen)`: the first required field (its own or its `base`'s) not seen;
-/// - `Deserialize`: an object whose unknown keys go to `extra`; `null` is not an object.
-///
-/// Fields: `"jsonKey" => field: Type` reads `Type` as serde does (absent: `Default`), and
-/// `… | reader` reads it with a `deserialize_with` function. `required` fields name a
-/// bit of [`Seen`]; `base field: Type` embeds another generated struct whose keys sit in
-/// the same JSON object.
+/// - with `extra` only, `Deserialize`: an object whose unknown keys go to `extra`; `null`
+///   is not an object. A struct without `extra` is only read as another's `base`.
 macro_rules! open_object {
     (
-        $name:ident {
-            $( $key:literal => $field:ident : $ty:ty $( | $with:path )? ),* $(,)?
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $(required($bit:literal))? $key:literal => $field:ident : $ty:ty $( | $with:path )?,
+            )*
+            $( base $base:ident : $base_ty:ty, )?
+            extra $(,)?
         }
-        $( required { $( $rkey:literal => $rfield:ident : $rty:ty | $rwith:path = $bit:literal ),* $(,)? } )?
-        $( base $base:ident : $base_ty:ty )?
     ) => {
-        open_object!(@fields $name {
-            $( $key => $field : $ty $( | $with )? ),*
-        } $( required { $( $rkey => $rfield : $rty | $rwith = $bit ),* } )? $( base $base : $base_ty )?);
+        $(#[$meta])*
+        $vis struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            $(
+                #[doc = concat!("The fields of [`", stringify!($base_ty), "`], read from the same JSON object.")]
+                pub $base: $base_ty,
+            )?
+            /// Fields the spec does not define, as sent.
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+
+        open_object!(@read $name {
+            $( $(required($bit))? $key => $field : $ty $( | $with )? ),*
+        } $( base $base : $base_ty )?);
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -97,10 +133,32 @@ macro_rules! open_object {
         }
     };
     (
-        @fields $name:ident {
-            $( $key:literal => $field:ident : $ty:ty $( | $with:path )? ),* $(,)?
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $(required($bit:literal))? $key:literal => $field:ident : $ty:ty $( | $with:path )?,
+            )*
+            $( base $base:ident : $base_ty:ty, )?
         }
-        $( required { $( $rkey:literal => $rfield:ident : $rty:ty | $rwith:path = $bit:literal ),* $(,)? } )?
+    ) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+            $(
+                #[doc = concat!("The fields of [`", stringify!($base_ty), "`], read from the same JSON object.")]
+                pub $base: $base_ty,
+            )?
+        }
+
+        open_object!(@read $name {
+            $( $(required($bit))? $key => $field : $ty $( | $with )? ),*
+        } $( base $base : $base_ty )?);
+    };
+    (
+        @read $name:ident {
+            $( $(required($bit:literal))? $key:literal => $field:ident : $ty:ty $( | $with:path )? ),*
+        }
         $( base $base:ident : $base_ty:ty )?
     ) => {
         impl $name {
@@ -112,11 +170,10 @@ macro_rules! open_object {
                 seen: &mut $crate::open::Seen,
             ) -> Result<bool, A::Error> {
                 match key {
-                    $( $key => self.$field = open_object!(@value map, $ty $(, $with)?), )*
-                    $( $( $rkey => {
-                        self.$rfield = open_object!(@value map, $rty, $rwith);
-                        seen.0 |= $bit;
-                    } )* )?
+                    $( $key => {
+                        self.$field = open_object!(@value map, $ty $(, $with)?);
+                        $( seen.0 |= $bit; )?
+                    } )*
                     _ => {
                         $( return self.$base.read_field(key, map, seen); )?
                         #[allow(unreachable_code)]
@@ -128,7 +185,7 @@ macro_rules! open_object {
 
             #[allow(unused_variables)]
             pub(crate) fn missing(seen: &$crate::open::Seen) -> Option<&'static str> {
-                $( $( if seen.0 & $bit == 0 { return Some($rkey); } )* )?
+                $( $( if seen.0 & $bit == 0 { return Some($key); } )? )*
                 $( return <$base_ty>::missing(seen); )?
                 #[allow(unreachable_code)]
                 None

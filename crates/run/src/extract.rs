@@ -10,7 +10,7 @@ use std::time::Instant;
 use chrono::NaiveDate;
 use ringlake_contracts::Stream;
 use ringlake_extract::{
-    ApiClient, ExtensionRef, ExtractOptions, Progress, RateGroup, RequestStats,
+    ApiClient, ExtensionRef, ExtractOptions, Extracted, Progress, RateGroup, RequestStats,
 };
 use tokio::sync::watch;
 
@@ -88,21 +88,19 @@ impl Lanes<'_> {
             progress,
             ..
         } = *self;
-        match stream {
+        let extracted: Box<dyn Extracted> = match stream {
             Stream::CallLog => {
-                ex.call_log =
-                    Some(ringlake_extract::extract_call_log(client, opts, days, progress).await?);
+                Box::new(ringlake_extract::extract_call_log(client, opts, days, progress).await?)
             }
             Stream::CallLogSync => {
                 // Where a first session starts; later sessions go on from the saved token.
                 let since = ringlake_contracts::day::day_window(spec.from, spec.time_zone).0;
-                ex.call_log_sync = Some(
+                Box::new(
                     ringlake_extract::extract_call_log_sync(client, opts, since, progress).await?,
-                );
+                )
             }
             Stream::ActiveCalls => {
-                ex.active_calls =
-                    Some(ringlake_extract::snapshot_active_calls(client, opts, progress).await?);
+                Box::new(ringlake_extract::snapshot_active_calls(client, opts, progress).await?)
             }
             Stream::Extensions => {
                 let list =
@@ -110,7 +108,7 @@ impl Lanes<'_> {
                         .await?;
                 self.mailboxes
                     .send_replace(Some(Arc::new(list.extensions.clone())));
-                ex.extensions = Some(list);
+                Box::new(list)
             }
             Stream::MessageStore => {
                 // Waits for the Medium lane's extension list. Should that lane fail, the
@@ -122,20 +120,18 @@ impl Lanes<'_> {
                     .map_err(|_| anyhow::anyhow!("the extension list was not read"))?
                     .clone()
                     .unwrap_or_default();
-                ex.message_store = Some(
+                Box::new(
                     ringlake_extract::extract_message_store(
                         client, opts, &mailboxes, days, progress,
                     )
                     .await?,
-                );
+                )
             }
-            Stream::Account => {
-                ex.account = Some(
-                    ringlake_extract::snapshot_account(client, opts, snapshot_day, progress)
-                        .await?,
-                );
-            }
-        }
+            Stream::Account => Box::new(
+                ringlake_extract::snapshot_account(client, opts, snapshot_day, progress).await?,
+            ),
+        };
+        ex.streams.insert(stream, extracted);
         Ok(())
     }
 }

@@ -57,7 +57,12 @@ pub async fn run(
     }
     let mut report = RunReport::default();
     if load {
-        let jobs = load::load_jobs(spec, &days, snapshot_day, &ex);
+        let run_days = ringlake_extract::RunDays {
+            range: &days,
+            snapshot_day,
+            time_zone: spec.time_zone,
+        };
+        let jobs = load::load_jobs(&spec.streams, run_days, &ex);
         let (raw, lake, tz) = (spec.raw.clone(), spec.lake.clone(), spec.time_zone);
         report.load = Some(
             tokio::task::spawn_blocking(move || {

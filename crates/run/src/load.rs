@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_contracts::Stream;
+use ringlake_extract::RunDays;
 use ringlake_load::{Lake, LoadOptions, LoadStats, TableWriter};
 use ringlake_transform::{
     DayTables, DeadLetter, Error as TransformError, RecordBatch, TransformOptions,
@@ -16,45 +17,21 @@ use ringlake_transform::{
 use tracing::info;
 
 use crate::report::{ExtractReport, LoadReport};
-use crate::spec::RunSpec;
 
-/// Which partitions each stream may rewrite after this extraction. A day that could not be
-/// fetched keeps whatever the lake already has for it: writing it from an incomplete raw
-/// zone would replace good rows with fewer.
+/// Which partitions each stream may rewrite after this extraction (each stream's
+/// [`ringlake_extract::Extracted::loadable_days`]). The extension list is also read for the message store
+/// alone; a stream's tables are written only when it was `asked` for.
 pub(crate) fn load_jobs(
-    spec: &RunSpec,
-    days: &[NaiveDate],
-    snapshot_day: NaiveDate,
+    asked: &[Stream],
+    days: RunDays<'_>,
     ex: &ExtractReport,
 ) -> Vec<(Stream, BTreeSet<NaiveDate>)> {
-    let mut jobs = Vec::new();
-    if let Some(s) = &ex.call_log {
-        let failed: BTreeSet<NaiveDate> = s.failed_days.iter().map(|(d, _)| *d).collect();
-        let ready = days.iter().copied().filter(|d| !failed.contains(d));
-        jobs.push((Stream::CallLog, ready.collect()));
-    }
-    if ex.call_log_sync.is_some() {
-        // Every day of the range is rebuilt from all the pages landed so far (both modes):
-        // a day's records may have come in any earlier session, and the raw zone only
-        // grows, so no rebuild can lose a row. Unchanged partitions keep their bytes.
-        jobs.push((Stream::CallLog, days.iter().copied().collect()));
-    }
-    if let Some(s) = &ex.message_store {
-        jobs.push((Stream::MessageStore, s.complete_days.clone()));
-    }
-    // The list is also read for the message store alone; its table only when asked for.
-    if ex.extensions.is_some() && spec.streams.contains(&Stream::Extensions) {
-        jobs.push((Stream::Extensions, BTreeSet::from([snapshot_day])));
-    }
-    if ex.account.is_some() {
-        jobs.push((Stream::Account, BTreeSet::from([snapshot_day])));
-    }
-    if let Some(s) = &ex.active_calls {
-        let day = s.taken_at.with_timezone(&spec.time_zone).date_naive();
-        jobs.push((Stream::ActiveCalls, BTreeSet::from([day])));
-    }
-    jobs.retain(|(_, days)| !days.is_empty());
-    jobs
+    ex.streams
+        .iter()
+        .filter(|(stream, _)| asked.contains(stream))
+        .map(|(stream, extracted)| (stream.table_owner(), extracted.loadable_days(days)))
+        .filter(|(_, days)| !days.is_empty())
+        .collect()
 }
 
 /// The streams whose tables the pages under `raw` make (one per set of tables: both
@@ -252,4 +229,39 @@ fn write_dead_letters(
         files.push(lake.put(&format!("_dead_letter/{table}/{run_id}.jsonl"), lines)?);
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use ringlake_extract::{ExtensionsSummary, StreamSummary};
+
+    use super::*;
+
+    #[test]
+    fn failed_days_and_streams_not_asked_for_are_not_loaded() {
+        let d = |n| NaiveDate::from_ymd_opt(2026, 1, n).unwrap();
+        let range = [d(1), d(2), d(3)];
+        let days = RunDays {
+            range: &range,
+            snapshot_day: d(5),
+            time_zone: chrono_tz::UTC,
+        };
+        let mut ex = ExtractReport::default();
+        let calls = StreamSummary {
+            failed_days: vec![(d(2), "503".into())],
+            ..StreamSummary::default()
+        };
+        ex.streams.insert(Stream::CallLog, Box::new(calls));
+        ex.streams
+            .insert(Stream::Extensions, Box::new(ExtensionsSummary::default()));
+        // The message store alone asked for: the extension list was read, not loaded.
+        assert_eq!(
+            load_jobs(&[Stream::CallLog, Stream::MessageStore], days, &ex),
+            [(Stream::CallLog, BTreeSet::from([d(1), d(3)]))]
+        );
+        assert_eq!(
+            load_jobs(&[Stream::Extensions], days, &ex),
+            [(Stream::Extensions, BTreeSet::from([d(5)]))]
+        );
+    }
 }

@@ -5,10 +5,7 @@ use std::ops::AddAssign;
 use std::time::Duration;
 
 use ringlake_contracts::Stream;
-use ringlake_extract::{
-    AccountSummary, ExtensionsSummary, MessageStoreSummary, RateGroup, RequestStats,
-    SnapshotSummary, StreamSummary, SyncSummary,
-};
+use ringlake_extract::{Extracted, RateGroup, RequestStats};
 use ringlake_load::LoadStats;
 use ringlake_transform::TransformStats;
 
@@ -26,33 +23,19 @@ pub struct RunReport {
 impl RunReport {
     /// True when the run finished but left work for the next run or set records aside.
     pub fn incomplete(&self) -> bool {
-        self.extract.as_ref().is_some_and(|e| {
-            e.call_log
-                .as_ref()
-                .is_some_and(|s| !s.failed_days.is_empty())
-                || e.call_log_sync.as_ref().is_some_and(|s| s.error.is_some())
-                || e.message_store
-                    .as_ref()
-                    .is_some_and(|s| !s.failed_mailboxes.is_empty())
-        }) || self.load.as_ref().is_some_and(|l| l.dead_letters > 0)
+        self.extract
+            .as_ref()
+            .is_some_and(|e| e.streams.values().any(|s| !s.failures().is_empty()))
+            || self.load.as_ref().is_some_and(|l| l.dead_letters > 0)
     }
 }
 
-/// What the extract stage did, stream by stream (`None`: the stream did not run).
+/// What the extract stage did, stream by stream.
 #[derive(Debug, Default)]
 pub struct ExtractReport {
-    /// The call log by day window.
-    pub call_log: Option<StreamSummary>,
-    /// The call log's sync session.
-    pub call_log_sync: Option<SyncSummary>,
-    /// The extension list (also read when only the message store was asked for).
-    pub extensions: Option<ExtensionsSummary>,
-    /// Every mailbox's message store.
-    pub message_store: Option<MessageStoreSummary>,
-    /// The active-calls snapshot.
-    pub active_calls: Option<SnapshotSummary>,
-    /// The account snapshot.
-    pub account: Option<AccountSummary>,
+    /// What each stream that ran brought (the extension list also when only the message
+    /// store was asked for).
+    pub streams: BTreeMap<Stream, Box<dyn Extracted>>,
     /// Requests and wall time of each stream: lane by lane (Heavy, Medium, Light), each
     /// lane's streams in the order they ran.
     pub stages: Vec<StageFigures>,
@@ -61,24 +44,20 @@ pub struct ExtractReport {
 }
 
 impl ExtractReport {
+    /// What `stream` brought, as its own summary type (`None`: it did not run, or `T` is
+    /// not its type).
+    pub fn get<T: Extracted>(&self, stream: Stream) -> Option<&T> {
+        self.streams.get(&stream)?.as_any().downcast_ref()
+    }
+
     /// Takes in what another lane extracted (each stream runs in one lane only).
     pub(crate) fn merge(&mut self, other: ExtractReport) {
         let ExtractReport {
-            call_log,
-            call_log_sync,
-            extensions,
-            message_store,
-            active_calls,
-            account,
+            streams,
             stages,
             requests: _, // the client's, read once at the end
         } = other;
-        self.call_log = self.call_log.take().or(call_log);
-        self.call_log_sync = self.call_log_sync.take().or(call_log_sync);
-        self.extensions = self.extensions.take().or(extensions);
-        self.message_store = self.message_store.take().or(message_store);
-        self.active_calls = self.active_calls.take().or(active_calls);
-        self.account = self.account.take().or(account);
+        self.streams.extend(streams);
         self.stages.extend(stages);
     }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use chrono::{NaiveDate, TimeZone, Utc};
 use ringlake_contracts::Stream;
 use ringlake_contracts::day::day_window;
-use ringlake_extract::{Credentials, NoProgress, RateGroup, Secret};
+use ringlake_extract::{Credentials, NoProgress, RateGroup, Secret, StreamSummary};
 use ringlake_load::Lake;
 use ringlake_run::{RunSpec, raw_zone_streams, transform_raw_zone};
 use ringlake_sim::{RateLimits, SimConfig, SimCredentials, Simulator};
@@ -129,11 +129,10 @@ async fn a_run_archives_every_stream_and_transform_rebuilds_it() {
     assert_eq!(load.dead_letters, 0);
     assert_eq!(
         load.transform.records_read,
-        ex.call_log.as_ref().unwrap().records as usize
-            + ex.message_store.as_ref().unwrap().records as usize
-            + ex.extensions.as_ref().unwrap().records as usize
-            + ex.active_calls.as_ref().unwrap().records as usize
-            + 1,
+        ex.streams
+            .values()
+            .map(|s| s.records() as usize)
+            .sum::<usize>(),
         "the transform read every record the extraction landed"
     );
 
@@ -171,7 +170,12 @@ async fn a_run_archives_every_stream_and_transform_rebuilds_it() {
     let second = ringlake_run::run(&spec, creds(), true, &NoProgress)
         .await
         .unwrap();
-    let calls = second.extract.as_ref().unwrap().call_log.as_ref().unwrap();
+    let calls: &StreamSummary = second
+        .extract
+        .as_ref()
+        .unwrap()
+        .get(Stream::CallLog)
+        .unwrap();
     assert_eq!(calls.days_fetched + calls.days_skipped, 2);
     let after = parquet_files(&lake);
     for (rel, bytes) in &ours {

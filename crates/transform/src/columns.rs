@@ -1,9 +1,10 @@
 //! Rows → Arrow arrays, column by column.
 //!
-//! Each table is a list of `(column name, getter)` pairs next to each other (in its
-//! stream's file), so a getter cannot drift away from the column it fills; the names are
-//! checked against the table's schema when a batch is built, the types by
-//! `RecordBatch::try_new`.
+//! Each table is one list of [`Column`]s in its stream's file: a column's name,
+//! nullability, getter, API source and description are declared together, and the table's
+//! schema is derived from that list (`schema::table_schema`; the getter's variant fixes the
+//! Arrow type), so a getter cannot drift away from the column it fills. Each list is built
+//! once, as a static, and serves every batch of its table.
 
 use std::sync::Arc;
 
@@ -20,27 +21,97 @@ use serde_json::{Map, Value};
 
 use crate::schema::{MONEY_PRECISION, MONEY_SCALE, UTC, list_item};
 
-/// How to read one column's value out of a row of type `R`.
-pub(crate) enum Getter<R> {
-    Str(fn(&R) -> Option<&str>),
-    I64(fn(&R) -> Option<i64>),
-    I32(fn(&R) -> Option<i32>),
-    Bool(fn(&R) -> Option<bool>),
+/// A row type, named apart from the lifetime of the records it borrows: rows live no longer
+/// than one append, while the column lists that read them are statics. It is implemented
+/// for the row type at `'static` only to name it (`CallRow<'static>` stands for every
+/// `CallRow<'a>`).
+pub(crate) trait RowKind: 'static {
+    /// The row, borrowing records for `'a`.
+    type Row<'a>;
+
+    /// The `BaseCallLogRecord` a row carries, read by its [`Col::Base`] columns.
+    fn base<'r>(_row: &'r Self::Row<'_>) -> Option<&'r BaseCallLogRecord> {
+        None
+    }
+}
+
+/// The rows [`Col::Base`] getters read.
+impl RowKind for BaseCallLogRecord {
+    type Row<'a> = BaseCallLogRecord;
+}
+
+/// How to read one column's value out of a row of kind `K`; the variant is the column's
+/// Arrow type (`schema::data_type`).
+pub(crate) enum Getter<K: RowKind> {
+    Str(for<'r, 'a> fn(&'r K::Row<'a>) -> Option<&'r str>),
+    I64(for<'r, 'a> fn(&'r K::Row<'a>) -> Option<i64>),
+    I32(for<'r, 'a> fn(&'r K::Row<'a>) -> Option<i32>),
+    Bool(for<'r, 'a> fn(&'r K::Row<'a>) -> Option<bool>),
     /// Milliseconds since the epoch, UTC.
-    Ts(fn(&R) -> Option<i64>),
-    Money(fn(&R) -> Option<Money>),
-    List(fn(&R) -> Option<&[String]>),
+    Ts(for<'r, 'a> fn(&'r K::Row<'a>) -> Option<i64>),
+    Money(for<'r, 'a> fn(&'r K::Row<'a>) -> Option<Money>),
+    List(for<'r, 'a> fn(&'r K::Row<'a>) -> Option<&'r [String]>),
 }
 
 /// A column read either from the row itself or from the `BaseCallLogRecord` it carries.
-pub(crate) enum Col<R> {
-    Row(Getter<R>),
+pub(crate) enum Col<K: RowKind> {
+    Row(Getter<K>),
     Base(Getter<BaseCallLogRecord>),
 }
 
-/// A row type that may carry the shared base fields.
-pub(crate) trait HasBase {
-    fn base(&self) -> Option<&BaseCallLogRecord>;
+/// One column of a table: its schema field and the getter that fills it, declared once.
+/// `source` and `description` become the field's metadata (module doc of `schema.rs`).
+pub(crate) struct Column<K: RowKind> {
+    pub name: String,
+    pub nullable: bool,
+    pub get: Col<K>,
+    pub source: String,
+    pub description: String,
+}
+
+impl<K: RowKind> Column<K> {
+    /// A column read from the row itself; [`Undocumented::doc`] completes it.
+    pub fn row(name: impl Into<String>, nullable: bool, get: Getter<K>) -> Undocumented<K> {
+        Undocumented {
+            name: name.into(),
+            nullable,
+            get: Col::Row(get),
+        }
+    }
+
+    /// A column read from the row's `BaseCallLogRecord` ([`RowKind::base`]).
+    pub fn base(
+        name: impl Into<String>,
+        nullable: bool,
+        get: Getter<BaseCallLogRecord>,
+    ) -> Undocumented<K> {
+        Undocumented {
+            name: name.into(),
+            nullable,
+            get: Col::Base(get),
+        }
+    }
+}
+
+/// A column still without its documentation. Only [`Undocumented::doc`] makes it a
+/// [`Column`], so no column reaches a schema undocumented.
+pub(crate) struct Undocumented<K: RowKind> {
+    name: String,
+    nullable: bool,
+    get: Col<K>,
+}
+
+impl<K: RowKind> Undocumented<K> {
+    /// `source`: the API field the getter reads; `description`: one or two sentences.
+    pub fn doc(self, source: impl Into<String>, description: impl Into<String>) -> Column<K> {
+        Column {
+            name: self.name,
+            nullable: self.nullable,
+            get: self.get,
+            source: source.into(),
+            description: description.into(),
+        }
+    }
 }
 
 /// One batch built a few rows at a time, from rows that need not all exist at once (a
@@ -52,23 +123,17 @@ pub(crate) struct BatchBuilder {
 }
 
 impl BatchBuilder {
-    /// A batch of `schema` whose values `columns` read; `rows` is how many are expected
-    /// (text buffers are sized from it).
-    pub fn new<R>(
+    /// A batch of `schema` whose values `columns` read: the table's schema static and the
+    /// column list it is derived from. `rows` is how many are expected (text buffers are
+    /// sized from it).
+    pub fn new<K: RowKind>(
         schema: &SchemaRef,
-        columns: &[(&'static str, Col<R>)],
+        columns: &[Column<K>],
         rows: usize,
     ) -> Result<Self, ArrowError> {
-        let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
-        let expected: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        if names != expected {
-            return Err(ArrowError::SchemaError(format!(
-                "column getters {names:?} do not match the schema {expected:?}"
-            )));
-        }
         let builders = columns
             .iter()
-            .map(|(_, col)| match col {
+            .map(|c| match &c.get {
                 Col::Row(g) => Builder::new(g, rows),
                 Col::Base(g) => Builder::new(g, rows),
             })
@@ -82,11 +147,12 @@ impl BatchBuilder {
     /// Appends `rows`, read by `columns` (the list given to [`BatchBuilder::new`]), a block
     /// at a time: a block's records stay in cache while every column takes its values from
     /// them.
-    pub fn append<R: HasBase>(
+    pub fn append<K: RowKind>(
         &mut self,
-        columns: &[(&'static str, Col<R>)],
-        rows: &[R],
+        columns: &[Column<K>],
+        rows: &[K::Row<'_>],
     ) -> Result<(), ArrowError> {
+        // Another table's list is a bug; better an error than values in shifted columns.
         if columns.len() != self.builders.len() {
             return Err(ArrowError::SchemaError(format!(
                 "{} column getters for {} columns",
@@ -94,19 +160,19 @@ impl BatchBuilder {
                 self.builders.len()
             )));
         }
-        let uses_base = columns.iter().any(|(_, c)| matches!(c, Col::Base(_)));
+        let uses_base = columns.iter().any(|c| matches!(c.get, Col::Base(_)));
         for block in rows.chunks(BLOCK_ROWS) {
-            let block: Vec<&R> = block.iter().collect();
-            let bases: Vec<&BaseCallLogRecord> = block.iter().filter_map(|r| r.base()).collect();
+            let block: Vec<&K::Row<'_>> = block.iter().collect();
+            let bases: Vec<&BaseCallLogRecord> = block.iter().filter_map(|r| K::base(r)).collect();
             if uses_base && bases.len() != block.len() {
                 return Err(ArrowError::SchemaError(
                     "base columns asked of rows without a base".into(),
                 ));
             }
-            for ((name, col), builder) in columns.iter().zip(&mut self.builders) {
-                match col {
-                    Col::Row(g) => builder.append(name, g, &block)?,
-                    Col::Base(g) => builder.append(name, g, &bases)?,
+            for (column, builder) in columns.iter().zip(&mut self.builders) {
+                match &column.get {
+                    Col::Row(g) => builder.append(&column.name, g, &block)?,
+                    Col::Base(g) => builder.append(&column.name, g, &bases)?,
                 }
             }
         }
@@ -149,7 +215,7 @@ enum Builder {
 }
 
 impl Builder {
-    fn new<T>(getter: &Getter<T>, rows: usize) -> Result<Self, ArrowError> {
+    fn new<K: RowKind>(getter: &Getter<K>, rows: usize) -> Result<Self, ArrowError> {
         Ok(match getter {
             Getter::Str(_) => Builder::Str(TextBuilder::new(rows)),
             Getter::I64(_) => Builder::I64(Int64Builder::with_capacity(rows)),
@@ -170,7 +236,12 @@ impl Builder {
     }
 
     /// Appends the column's value of each of `rows`.
-    fn append<T>(&mut self, name: &str, getter: &Getter<T>, rows: &[&T]) -> Result<(), ArrowError> {
+    fn append<K: RowKind>(
+        &mut self,
+        name: &str,
+        getter: &Getter<K>,
+        rows: &[&K::Row<'_>],
+    ) -> Result<(), ArrowError> {
         let fits = |held: usize, more: usize| {
             let bytes = held.saturating_add(more);
             if bytes > MAX_TEXT_BYTES {

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_contracts::Layout;
 
-use crate::columns::{BatchBuilder, Col, HasBase};
+use crate::columns::{BatchBuilder, Column, RowKind};
 use crate::error::Result;
 
 /// A record that has a key to deduplicate on.
@@ -133,9 +133,9 @@ pub(crate) struct ChildRows {
 
 impl ChildRows {
     /// For about `records` records of a page; `rows`: about how many rows they have.
-    pub fn new<R>(
+    pub fn new<K: RowKind>(
         schema: &SchemaRef,
-        columns: &[(&'static str, Col<R>)],
+        columns: &[Column<K>],
         records: usize,
         rows: usize,
     ) -> Result<Self, ArrowError> {
@@ -148,10 +148,10 @@ impl ChildRows {
     }
 
     /// Adds the rows of a few records, in record order; `lengths`: how many each has.
-    pub fn append<R: HasBase>(
+    pub fn append<K: RowKind>(
         &mut self,
-        columns: &[(&'static str, Col<R>)],
-        rows: &[R],
+        columns: &[Column<K>],
+        rows: &[K::Row<'_>],
         lengths: impl IntoIterator<Item = usize>,
     ) -> Result<(), ArrowError> {
         self.batch.append(columns, rows)?;

@@ -1,18 +1,19 @@
 //! Account snapshots → the `account` table (docs/api.md §1.10).
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use ringlake_contracts::Stream as StreamId;
-use ringlake_model::{AccountRecord, BaseCallLogRecord, LanguageInfo};
+use ringlake_model::{AccountRecord, LanguageInfo};
 
-use crate::columns::{BatchBuilder, Col, Getter, HasBase, extra_json, json_text};
+use crate::columns::{BatchBuilder, Column, Getter, RowKind, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::snapshot_date_of_page;
-use crate::schema::{ACCOUNT_SCHEMA, tables};
+use crate::schema::{ACCOUNT_SCHEMA, extra_json_column, tables};
 use crate::stream::{Keyed, PageBuilder, PageRows, PageShapes, Read, Stream};
 
 /// The account of one snapshot date. The partition day is the snapshot date (the nearest
@@ -50,7 +51,7 @@ impl Stream for Account {
     }
 
     fn page_builder(&self, records: usize) -> Result<AccountRows, ArrowError> {
-        BatchBuilder::new(&ACCOUNT_SCHEMA, &account_columns(), records).map(AccountRows)
+        BatchBuilder::new(&ACCOUNT_SCHEMA, &ACCOUNT_COLUMNS, records).map(AccountRows)
     }
 
     fn page_context(&self, path: &Path) -> Result<NaiveDate> {
@@ -87,7 +88,7 @@ impl PageBuilder<SnapshotAccount> for AccountRows {
                 ],
             })
             .collect();
-        self.0.append(&account_columns(), &rows)
+        self.0.append(&ACCOUNT_COLUMNS, &rows)
     }
 
     fn finish(self) -> Result<PageRows, ArrowError> {
@@ -104,10 +105,8 @@ pub(crate) struct AccountRow<'a> {
     kept: [Option<String>; 4],
 }
 
-impl HasBase for AccountRow<'_> {
-    fn base(&self) -> Option<&BaseCallLogRecord> {
-        None
-    }
+impl RowKind for AccountRow<'static> {
+    type Row<'a> = AccountRow<'a>;
 }
 
 impl AccountRow<'_> {
@@ -120,131 +119,242 @@ fn locale(l: Option<&LanguageInfo>) -> Option<&str> {
     l?.locale_code.as_deref()
 }
 
-pub(crate) fn account_columns<'a>() -> Vec<(&'static str, Col<AccountRow<'a>>)> {
+type AccountColumn = Column<AccountRow<'static>>;
+
+/// `account`'s columns.
+pub(crate) static ACCOUNT_COLUMNS: LazyLock<Vec<AccountColumn>> = LazyLock::new(|| {
     use Getter::*;
-    let c = |g: Getter<AccountRow<'a>>| Col::Row(g);
+    let language = |name: &str, source: &str, what: &str, get| {
+        AccountColumn::row(name, true, get).doc(
+            format!("regionalSettings.{source}.localeCode"),
+            format!("Locale code of the account's {what}, e.g. `en-US`."),
+        )
+    };
+    let kept = |name: &str, source: &str, what: &str, get| {
+        AccountColumn::row(name, true, get).doc(
+            source,
+            format!("{what}, kept whole as JSON text with sorted keys."),
+        )
+    };
     vec![
-        ("id", c(I64(|r| Some(r.id)))),
-        ("uri", c(Str(|r| r.rec.uri.as_deref()))),
-        ("bsid", c(Str(|r| r.rec.bsid.as_deref()))),
-        ("main_number", c(Str(|r| r.rec.main_number.as_deref()))),
-        ("status", c(Str(|r| r.rec.status.as_deref()))),
-        (
+        AccountColumn::row("id", false, I64(|r| Some(r.id))).doc(
+            "id",
+            "Account id; equals the id of the account's system extension.",
+        ),
+        AccountColumn::row("uri", true, Str(|r| r.rec.uri.as_deref()))
+            .doc("uri", "Canonical API URL of the account."),
+        AccountColumn::row("bsid", true, Str(|r| r.rec.bsid.as_deref()))
+            .doc("bsid", "Id of the account in the billing system."),
+        AccountColumn::row("main_number", true, Str(|r| r.rec.main_number.as_deref()))
+            .doc("mainNumber", "Main phone number of the account."),
+        AccountColumn::row("status", true, Str(|r| r.rec.status.as_deref())).doc(
+            "status",
+            "`Initial`, `Unconfirmed`, `Confirmed` or `Disabled`.",
+        ),
+        AccountColumn::row(
             "setup_wizard_state",
-            c(Str(|r| r.rec.setup_wizard_state.as_deref())),
+            true,
+            Str(|r| r.rec.setup_wizard_state.as_deref()),
+        )
+        .doc(
+            "setupWizardState",
+            "`NotStarted`, `Incomplete`, `Completed` or `Unknown`.",
         ),
-        ("partner_id", c(Str(|r| r.rec.partner_id.as_deref()))),
-        ("cfid", c(Str(|r| r.rec.cfid.as_deref()))),
-        ("federated", c(Bool(|r| r.rec.federated))),
-        (
+        AccountColumn::row("partner_id", true, Str(|r| r.rec.partner_id.as_deref()))
+            .doc("partnerId", "Account id given by a partner application."),
+        AccountColumn::row("cfid", true, Str(|r| r.rec.cfid.as_deref())).doc(
+            "cfid",
+            "Customer-facing id (accounts without PBX features): the main number in \
+             E.164 without `+`.",
+        ),
+        AccountColumn::row("federated", true, Bool(|r| r.rec.federated)).doc(
+            "federated",
+            "Whether the account belongs to a federation of accounts.",
+        ),
+        AccountColumn::row(
             "outbound_call_prefix",
-            c(I32(|r| r.rec.outbound_call_prefix)),
+            true,
+            I32(|r| r.rec.outbound_call_prefix),
+        )
+        .doc(
+            "outboundCallPrefix",
+            "Digit dialled before outbound numbers (2–9), when one is set.",
         ),
-        ("operator_id", c(I64(|r| r.rec.operator.as_ref()?.id))),
-        (
+        AccountColumn::row("operator_id", true, I64(|r| r.rec.operator.as_ref()?.id))
+            .doc("operator.id", "Extension id of the account's operator."),
+        AccountColumn::row(
             "operator_extension_number",
-            c(Str(|r| {
-                r.rec.operator.as_ref()?.extension_number.as_deref()
-            })),
+            true,
+            Str(|r| r.rec.operator.as_ref()?.extension_number.as_deref()),
+        )
+        .doc(
+            "operator.extensionNumber",
+            "Extension number of the account's operator.",
         ),
-        (
+        AccountColumn::row(
             "home_country_id",
-            c(Str(|r| r.settings()?.home_country.as_ref()?.id.as_deref())),
+            true,
+            Str(|r| r.settings()?.home_country.as_ref()?.id.as_deref()),
+        )
+        .doc(
+            "regionalSettings.homeCountry.id",
+            "Id of the account's home country.",
         ),
-        (
+        AccountColumn::row(
             "home_country_name",
-            c(Str(|r| {
-                r.settings()?.home_country.as_ref()?.name.as_deref()
-            })),
+            true,
+            Str(|r| r.settings()?.home_country.as_ref()?.name.as_deref()),
+        )
+        .doc(
+            "regionalSettings.homeCountry.name",
+            "Name of the account's home country.",
         ),
-        (
+        AccountColumn::row(
             "home_country_iso_code",
-            c(Str(|r| {
-                r.settings()?.home_country.as_ref()?.iso_code.as_deref()
-            })),
+            true,
+            Str(|r| r.settings()?.home_country.as_ref()?.iso_code.as_deref()),
+        )
+        .doc(
+            "regionalSettings.homeCountry.isoCode",
+            "ISO 3166 alpha-2 code of the home country, e.g. `US`.",
         ),
-        (
+        AccountColumn::row(
             "home_country_calling_code",
-            c(Str(|r| {
-                r.settings()?.home_country.as_ref()?.calling_code.as_deref()
-            })),
+            true,
+            Str(|r| r.settings()?.home_country.as_ref()?.calling_code.as_deref()),
+        )
+        .doc(
+            "regionalSettings.homeCountry.callingCode",
+            "Country calling code of the home country, e.g. `1`.",
         ),
-        (
+        AccountColumn::row(
             "time_zone_id",
-            c(Str(|r| r.settings()?.timezone.as_ref()?.id.as_deref())),
+            true,
+            Str(|r| r.settings()?.timezone.as_ref()?.id.as_deref()),
+        )
+        .doc(
+            "regionalSettings.timezone.id",
+            "RingCentral's id of the account's time zone.",
         ),
-        (
+        AccountColumn::row(
             "time_zone_name",
-            c(Str(|r| r.settings()?.timezone.as_ref()?.name.as_deref())),
+            true,
+            Str(|r| r.settings()?.timezone.as_ref()?.name.as_deref()),
+        )
+        .doc(
+            "regionalSettings.timezone.name",
+            "The account's time zone, an IANA name (`America/New_York`): the zone \
+             RingCentral bills and reports in, and the billing report's default.",
         ),
-        (
+        AccountColumn::row(
             "time_zone_description",
-            c(Str(|r| {
-                r.settings()?.timezone.as_ref()?.description.as_deref()
-            })),
+            true,
+            Str(|r| r.settings()?.timezone.as_ref()?.description.as_deref()),
+        )
+        .doc(
+            "regionalSettings.timezone.description",
+            "The time zone as RingCentral shows it, e.g. `Eastern Time (US & Canada)`.",
         ),
-        (
+        AccountColumn::row(
             "time_zone_bias",
-            c(Str(|r| r.settings()?.timezone.as_ref()?.bias.as_deref())),
+            true,
+            Str(|r| r.settings()?.timezone.as_ref()?.bias.as_deref()),
+        )
+        .doc(
+            "regionalSettings.timezone.bias",
+            "The zone's standard offset from UTC as RingCentral sends it.",
         ),
-        (
+        language(
             "language_locale_code",
-            c(Str(|r| locale(r.settings()?.language.as_ref()))),
+            "language",
+            "user interface language",
+            Str(|r| locale(r.settings()?.language.as_ref())),
         ),
-        (
+        language(
             "greeting_language_locale_code",
-            c(Str(|r| locale(r.settings()?.greeting_language.as_ref()))),
+            "greetingLanguage",
+            "greeting language",
+            Str(|r| locale(r.settings()?.greeting_language.as_ref())),
         ),
-        (
+        language(
             "formatting_locale_code",
-            c(Str(|r| locale(r.settings()?.formatting_locale.as_ref()))),
+            "formattingLocale",
+            "formatting locale (numbers, dates, currencies)",
+            Str(|r| locale(r.settings()?.formatting_locale.as_ref())),
         ),
-        (
+        AccountColumn::row(
             "time_format",
-            c(Str(|r| r.settings()?.time_format.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.settings()?.time_format.as_deref()),
+        )
+        .doc("regionalSettings.timeFormat", "`12h` or `24h`."),
+        AccountColumn::row(
             "currency_id",
-            c(I64(|r| r.settings()?.currency.as_ref()?.id)),
+            true,
+            I64(|r| r.settings()?.currency.as_ref()?.id),
+        )
+        .doc(
+            "regionalSettings.currency.id",
+            "RingCentral's id of the currency.",
         ),
-        (
+        AccountColumn::row(
             "currency_code",
-            c(Str(|r| r.settings()?.currency.as_ref()?.code.as_deref())),
+            true,
+            Str(|r| r.settings()?.currency.as_ref()?.code.as_deref()),
+        )
+        .doc(
+            "regionalSettings.currency.code",
+            "ISO 4217 code of the account's currency (`USD`): the currency of every \
+             cost column of the call log.",
         ),
-        (
+        AccountColumn::row(
             "currency_name",
-            c(Str(|r| r.settings()?.currency.as_ref()?.name.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.settings()?.currency.as_ref()?.name.as_deref()),
+        )
+        .doc("regionalSettings.currency.name", "Name of the currency."),
+        AccountColumn::row(
             "currency_symbol",
-            c(Str(|r| r.settings()?.currency.as_ref()?.symbol.as_deref())),
+            true,
+            Str(|r| r.settings()?.currency.as_ref()?.symbol.as_deref()),
+        )
+        .doc(
+            "regionalSettings.currency.symbol",
+            "Symbol of the currency, e.g. `$`.",
         ),
-        (
+        AccountColumn::row(
             "currency_minor_symbol",
-            c(Str(|r| {
-                r.settings()?.currency.as_ref()?.minor_symbol.as_deref()
-            })),
+            true,
+            Str(|r| r.settings()?.currency.as_ref()?.minor_symbol.as_deref()),
+        )
+        .doc(
+            "regionalSettings.currency.minorSymbol",
+            "Symbol of the currency's minor unit, e.g. `¢`.",
         ),
-        ("service_info_json", c(Str(|r| r.kept[0].as_deref()))),
-        ("signup_info_json", c(Str(|r| r.kept[1].as_deref()))),
-        ("status_info_json", c(Str(|r| r.kept[2].as_deref()))),
-        ("limits_json", c(Str(|r| r.kept[3].as_deref()))),
-        ("extra_json", c(Str(|r| r.extra_json.as_deref()))),
+        kept(
+            "service_info_json",
+            "serviceInfo",
+            "Brand, service plan and billing plan",
+            Str(|r| r.kept[0].as_deref()),
+        ),
+        kept(
+            "signup_info_json",
+            "signupInfo",
+            "Sign-up data",
+            Str(|r| r.kept[1].as_deref()),
+        ),
+        kept(
+            "status_info_json",
+            "statusInfo",
+            "Why the account is in its status",
+            Str(|r| r.kept[2].as_deref()),
+        ),
+        kept(
+            "limits_json",
+            "limits",
+            "Account limits",
+            Str(|r| r.kept[3].as_deref()),
+        ),
+        extra_json_column("", Str(|r| r.extra_json.as_deref())),
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn getters_match_the_schema_by_name() {
-        let names: Vec<&str> = account_columns().iter().map(|(n, _)| *n).collect();
-        let schema: Vec<&str> = ACCOUNT_SCHEMA
-            .fields()
-            .iter()
-            .map(|f| f.name().as_str())
-            .collect();
-        assert_eq!(names, schema);
-    }
-}
+});

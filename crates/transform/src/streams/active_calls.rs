@@ -11,7 +11,7 @@ use ringlake_model::{CallLogRecord, Text};
 use ringlake_contracts::Stream as StreamId;
 
 use super::call_log::read_call;
-use super::call_rows::{CallRow, active_call_columns};
+use super::call_rows::{ACTIVE_CALL_COLUMNS, CallRow};
 use crate::columns::BatchBuilder;
 use crate::error::Result;
 use crate::layout::active_snapshot_of_page;
@@ -68,7 +68,7 @@ impl Stream for ActiveCalls {
     }
 
     fn page_builder(&self, records: usize) -> Result<ActiveCallRows, ArrowError> {
-        BatchBuilder::new(&ACTIVE_CALLS_SCHEMA, &active_call_columns(), records).map(ActiveCallRows)
+        BatchBuilder::new(&ACTIVE_CALLS_SCHEMA, &ACTIVE_CALL_COLUMNS, records).map(ActiveCallRows)
     }
 
     fn page_context(&self, path: &Path) -> Result<(NaiveDate, i64)> {
@@ -99,7 +99,7 @@ impl PageBuilder<SnapshotCall> for ActiveCallRows {
             .iter()
             .map(|c| CallRow::new(&c.rec, Some(c.snapshot_time)))
             .collect();
-        self.0.append(&active_call_columns(), &rows)
+        self.0.append(&ACTIVE_CALL_COLUMNS, &rows)
     }
 
     fn finish(self) -> Result<PageRows, ArrowError> {

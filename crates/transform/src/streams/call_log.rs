@@ -10,7 +10,7 @@ use ringlake_model::{CallLogRecord, CallLogRecordingInfo, Text};
 use ringlake_contracts::Stream as StreamId;
 
 use super::call_rows::{
-    CallRow, LegRow, RecordingRow, call_columns, leg_columns, recording_columns,
+    CALL_COLUMNS, CallRow, LEG_COLUMNS, LegRow, RECORDING_COLUMNS, RecordingRow,
 };
 use crate::columns::{BatchBuilder, extra_json};
 use crate::decode::for_each_record;
@@ -109,12 +109,12 @@ pub(crate) struct CallLogRows {
 impl CallLogRows {
     fn new(calls: usize) -> Result<Self, ArrowError> {
         Ok(CallLogRows {
-            calls: BatchBuilder::new(&CALLS_SCHEMA, &call_columns(), calls)?,
+            calls: BatchBuilder::new(&CALLS_SCHEMA, &CALL_COLUMNS, calls)?,
             // Calls have a few legs and seldom a recording.
-            legs: ChildRows::new(&CALL_LEGS_SCHEMA, &leg_columns(), calls, calls * 2)?,
+            legs: ChildRows::new(&CALL_LEGS_SCHEMA, &LEG_COLUMNS, calls, calls * 2)?,
             recordings: ChildRows::new(
                 &CALL_RECORDINGS_SCHEMA,
-                &recording_columns(),
+                &RECORDING_COLUMNS,
                 calls,
                 calls / 8,
             )?,
@@ -125,7 +125,7 @@ impl CallLogRows {
 impl PageBuilder<CallLogRecord> for CallLogRows {
     fn append(&mut self, calls: &[&CallLogRecord]) -> Result<(), ArrowError> {
         let rows: Vec<CallRow<'_>> = calls.iter().map(|rec| CallRow::new(rec, None)).collect();
-        self.calls.append(&call_columns(), &rows)?;
+        self.calls.append(&CALL_COLUMNS, &rows)?;
 
         let legs: Vec<LegRow<'_>> = calls
             .iter()
@@ -139,14 +139,14 @@ impl PageBuilder<CallLogRecord> for CallLogRows {
             })
             .collect();
         self.legs
-            .append(&leg_columns(), &legs, calls.iter().map(|c| c.legs.len()))?;
+            .append(&LEG_COLUMNS, &legs, calls.iter().map(|c| c.legs.len()))?;
 
         let recordings: Vec<Vec<RecordingRow<'_>>> =
             calls.iter().map(|c| recordings_of(c)).collect();
         let lengths: Vec<usize> = recordings.iter().map(Vec::len).collect();
         let recordings: Vec<RecordingRow<'_>> = recordings.into_iter().flatten().collect();
         self.recordings
-            .append(&recording_columns(), &recordings, lengths)
+            .append(&RECORDING_COLUMNS, &recordings, lengths)
     }
 
     fn finish(self) -> Result<PageRows, ArrowError> {

@@ -1,11 +1,14 @@
-//! The rows of the call-log tables and of `active_calls`, column by column: one list of
-//! `(column, getter)` per table, in the table's schema order.
+//! The rows of the call-log tables and of `active_calls`, and their columns: one list per
+//! table, in the table's schema order, from which `schema.rs` derives the schema.
+
+use std::sync::LazyLock;
 
 use ringlake_model::{
     BaseCallLogRecord, CallLogRecord, CallLogRecordLegInfo, CallLogRecordingInfo,
 };
 
-use crate::columns::{Col, Getter, HasBase, extra_json};
+use crate::columns::{Column, Getter, RowKind, extra_json};
+use crate::schema::extra_json_column;
 
 /// One `calls` row, or one `active_calls` row (with its snapshot time).
 pub(crate) struct CallRow<'a> {
@@ -29,9 +32,10 @@ impl<'a> CallRow<'a> {
     }
 }
 
-impl HasBase for CallRow<'_> {
-    fn base(&self) -> Option<&BaseCallLogRecord> {
-        Some(&self.rec.base)
+impl RowKind for CallRow<'static> {
+    type Row<'a> = CallRow<'a>;
+    fn base<'r>(row: &'r CallRow<'_>) -> Option<&'r BaseCallLogRecord> {
+        Some(&row.rec.base)
     }
 }
 
@@ -43,9 +47,10 @@ pub(crate) struct LegRow<'a> {
     pub extra_json: Option<String>,
 }
 
-impl HasBase for LegRow<'_> {
-    fn base(&self) -> Option<&BaseCallLogRecord> {
-        Some(&self.leg.base)
+impl RowKind for LegRow<'static> {
+    type Row<'a> = LegRow<'a>;
+    fn base<'r>(row: &'r LegRow<'_>) -> Option<&'r BaseCallLogRecord> {
+        Some(&row.leg.base)
     }
 }
 
@@ -58,237 +63,503 @@ pub(crate) struct RecordingRow<'a> {
     pub rec: &'a CallLogRecordingInfo,
 }
 
-impl HasBase for RecordingRow<'_> {
-    fn base(&self) -> Option<&BaseCallLogRecord> {
-        None
-    }
+impl RowKind for RecordingRow<'static> {
+    type Row<'a> = RecordingRow<'a>;
 }
 
-/// The `BaseCallLogRecord` columns, in schema order.
-fn base_columns<R>() -> Vec<(&'static str, Col<R>)> {
+type CallColumn = Column<CallRow<'static>>;
+type LegColumn = Column<LegRow<'static>>;
+type RecordingColumn = Column<RecordingRow<'static>>;
+
+/// `calls`' columns.
+pub(crate) static CALL_COLUMNS: LazyLock<Vec<CallColumn>> = LazyLock::new(call_columns);
+/// `active_calls`' columns: the snapshot time, then every `calls` column.
+pub(crate) static ACTIVE_CALL_COLUMNS: LazyLock<Vec<CallColumn>> = LazyLock::new(|| {
+    let mut cols = vec![
+        CallColumn::row("snapshot_time", false, Getter::Ts(|r| r.snapshot_time)).doc(
+            "(run)",
+            "When the run took the active-calls snapshot the row belongs to, UTC.",
+        ),
+    ];
+    cols.extend(call_columns());
+    cols
+});
+/// `call_legs`' columns.
+pub(crate) static LEG_COLUMNS: LazyLock<Vec<LegColumn>> = LazyLock::new(leg_columns);
+/// `call_recordings`' columns.
+pub(crate) static RECORDING_COLUMNS: LazyLock<Vec<RecordingColumn>> =
+    LazyLock::new(recording_columns);
+
+/// The `BaseCallLogRecord` columns, shared by `calls` and `call_legs` in this order. The
+/// sources get `source_prefix` (`legs[].` for legs); descriptions speak of `it` ("call",
+/// "leg").
+fn base_columns<K: RowKind>(source_prefix: &str, it: &str) -> Vec<Column<K>> {
     use Getter::*;
-    let b = |g: Getter<BaseCallLogRecord>| Col::Base(g);
+    let s = |field: &str| format!("{source_prefix}{field}");
     vec![
-        (
+        Column::base(
             "telephony_session_id",
-            b(Str(|r| r.telephony_session_id.as_deref())),
+            true,
+            Str(|r| r.telephony_session_id.as_deref()),
+        )
+        .doc(
+            s("telephonySessionId"),
+            "Telephony session id (`s-…`), the id the Call Control API uses.",
         ),
-        ("sip_uuid_info", b(Str(|r| r.sip_uuid_info.as_deref()))),
-        ("party_id", b(Str(|r| r.party_id.as_deref()))),
-        (
+        Column::base("sip_uuid_info", true, Str(|r| r.sip_uuid_info.as_deref()))
+            .doc(s("sipUuidInfo"), "SIP UUID of the call session."),
+        Column::base("party_id", true, Str(|r| r.party_id.as_deref()))
+            .doc(s("partyId"), "Telephony party id of the participant."),
+        Column::base(
             "transfer_target_telephony_session_id",
-            b(Str(|r| {
-                r.transfer_target.as_ref()?.telephony_session_id.as_deref()
-            })),
+            true,
+            Str(|r| r.transfer_target.as_ref()?.telephony_session_id.as_deref()),
+        )
+        .doc(
+            s("transferTarget.telephonySessionId"),
+            "Warm transfer: the telephony session the call was transferred to.",
         ),
-        (
+        Column::base(
             "transferee_telephony_session_id",
-            b(Str(|r| {
-                r.transferee.as_ref()?.telephony_session_id.as_deref()
-            })),
+            true,
+            Str(|r| r.transferee.as_ref()?.telephony_session_id.as_deref()),
+        )
+        .doc(
+            s("transferee.telephonySessionId"),
+            "Warm transfer: the telephony session of the party that was transferred.",
         ),
-        ("extension_id", b(I64(|r| r.extension.as_ref()?.id))),
-        (
+        Column::base("extension_id", true, I64(|r| r.extension.as_ref()?.id)).doc(
+            s("extension.id"),
+            format!(
+                "The extension whose log holds the {it} (for a secretary's log, the boss): \
+                 joins to `extensions.id`."
+            ),
+        ),
+        Column::base(
             "extension_uri",
-            b(Str(|r| r.extension.as_ref()?.uri.as_deref())),
+            true,
+            Str(|r| r.extension.as_ref()?.uri.as_deref()),
+        )
+        .doc(s("extension.uri"), "API URL of that extension."),
+        Column::base("start_time", false, Ts(|r| Some(r.start_time)))
+            .doc(s("startTime"), format!("When the {it} started, UTC.")),
+        Column::base("duration", true, I64(|r| r.duration)).doc(
+            s("duration"),
+            format!("Length of the {it} in whole seconds (0 when unanswered)."),
         ),
-        ("start_time", b(Ts(|r| Some(r.start_time)))),
-        ("duration", b(I64(|r| r.duration))),
-        ("duration_ms", b(I64(|r| r.duration_ms))),
-        ("type", b(Str(|r| r.r#type.as_deref()))),
-        ("direction", b(Str(|r| r.direction.as_deref()))),
-        ("action", b(Str(|r| r.action.as_deref()))),
-        ("result", b(Str(|r| r.result.as_deref()))),
-        ("reason", b(Str(|r| r.reason.as_deref()))),
-        (
+        Column::base("duration_ms", true, I64(|r| r.duration_ms)).doc(
+            s("durationMs"),
+            format!("Length of the {it} in milliseconds (newer records only)."),
+        ),
+        Column::base("type", true, Str(|r| r.r#type.as_deref()))
+            .doc(s("type"), "`Voice` or `Fax`."),
+        Column::base("direction", true, Str(|r| r.direction.as_deref())).doc(
+            s("direction"),
+            "`Inbound` or `Outbound`, seen from the extension that logged it.",
+        ),
+        Column::base("action", true, Str(|r| r.action.as_deref())).doc(
+            s("action"),
+            "What started it: `Phone Call`, `VoIP Call`, `RingOut Web`, `Transfer`, \
+             `Incoming Fax`, … (`CallActionEnum`, an open set).",
+        ),
+        Column::base("result", true, Str(|r| r.result.as_deref())).doc(
+            s("result"),
+            "Outcome: `Accepted`, `Call connected`, `Missed`, `Voicemail`, `Busy`, \
+             `No Answer`, … (`CallResultEnum`, an open set; mind the casing).",
+        ),
+        Column::base("reason", true, Str(|r| r.reason.as_deref())).doc(
+            s("reason"),
+            "Why it ended so, mostly on unsuccessful calls (`CallResultReasonEnum`).",
+        ),
+        Column::base(
             "reason_description",
-            b(Str(|r| r.reason_description.as_deref())),
+            true,
+            Str(|r| r.reason_description.as_deref()),
+        )
+        .doc(s("reasonDescription"), "Free-text detail of `reason`."),
+        Column::base("internal_type", true, Str(|r| r.internal_type.as_deref())).doc(
+            s("internalType"),
+            "Call category: `Local`, `LongDistance`, `International`, `Sip`, `RingOut`, \
+             `TollFreeNumber`, … (`CallInternalTypeEnum`).",
         ),
-        ("internal_type", b(Str(|r| r.internal_type.as_deref()))),
-        ("transport", b(Str(|r| r.transport.as_deref()))),
-        (
+        Column::base("transport", true, Str(|r| r.transport.as_deref()))
+            .doc(s("transport"), "`PSTN` or `VoIP`."),
+        Column::base(
             "from_phone_number",
-            b(Str(|r| r.from.as_ref()?.phone_number.as_deref())),
+            true,
+            Str(|r| r.from.as_ref()?.phone_number.as_deref()),
+        )
+        .doc(
+            s("from.phoneNumber"),
+            "Caller's phone number as the API gives it: usually E.164 (`+1…`), in old data \
+             without `+`, sometimes formatted or short.",
         ),
-        (
+        Column::base(
             "from_extension_number",
-            b(Str(|r| r.from.as_ref()?.extension_number.as_deref())),
+            true,
+            Str(|r| r.from.as_ref()?.extension_number.as_deref()),
+        )
+        .doc(
+            s("from.extensionNumber"),
+            "Caller's short extension number (internal calls).",
         ),
-        (
+        Column::base(
             "from_extension_id",
-            b(Str(|r| r.from.as_ref()?.extension_id.as_deref())),
+            true,
+            Str(|r| r.from.as_ref()?.extension_id.as_deref()),
+        )
+        .doc(
+            s("from.extensionId"),
+            "Caller's extension id, as text (cast to compare with `extensions.id`).",
         ),
-        ("from_name", b(Str(|r| r.from.as_ref()?.name.as_deref()))),
-        (
+        Column::base("from_name", true, Str(|r| r.from.as_ref()?.name.as_deref())).doc(
+            s("from.name"),
+            "Caller's name: the extension's name, or caller-ID (CNAM) text for outside \
+             numbers (may carry padding spaces).",
+        ),
+        Column::base(
             "from_location",
-            b(Str(|r| r.from.as_ref()?.location.as_deref())),
+            true,
+            Str(|r| r.from.as_ref()?.location.as_deref()),
+        )
+        .doc(
+            s("from.location"),
+            "City and state derived from the caller's number.",
         ),
-        (
+        Column::base(
             "from_device_id",
-            b(Str(|r| r.from.as_ref()?.device.as_ref()?.id.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.from.as_ref()?.device.as_ref()?.id.as_deref()),
+        )
+        .doc(s("from.device.id"), "Caller's device id."),
+        Column::base(
             "from_device_uri",
-            b(Str(|r| r.from.as_ref()?.device.as_ref()?.uri.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.from.as_ref()?.device.as_ref()?.uri.as_deref()),
+        )
+        .doc(s("from.device.uri"), "API URL of the caller's device."),
+        Column::base(
             "from_dialer_phone_number",
-            b(Str(|r| r.from.as_ref()?.dialer_phone_number.as_deref())),
+            true,
+            Str(|r| r.from.as_ref()?.dialer_phone_number.as_deref()),
+        )
+        .doc(
+            s("from.dialerPhoneNumber"),
+            "Inbound calls: the caller's number exactly as received, unformatted.",
         ),
-        (
+        Column::base(
             "to_phone_number",
-            b(Str(|r| r.to.as_ref()?.phone_number.as_deref())),
+            true,
+            Str(|r| r.to.as_ref()?.phone_number.as_deref()),
+        )
+        .doc(
+            s("to.phoneNumber"),
+            "Callee's phone number as the API gives it (see `from_phone_number`).",
         ),
-        (
+        Column::base(
             "to_extension_number",
-            b(Str(|r| r.to.as_ref()?.extension_number.as_deref())),
+            true,
+            Str(|r| r.to.as_ref()?.extension_number.as_deref()),
+        )
+        .doc(
+            s("to.extensionNumber"),
+            "Callee's short extension number (internal calls).",
         ),
-        (
+        Column::base(
             "to_extension_id",
-            b(Str(|r| r.to.as_ref()?.extension_id.as_deref())),
+            true,
+            Str(|r| r.to.as_ref()?.extension_id.as_deref()),
+        )
+        .doc(
+            s("to.extensionId"),
+            "Callee's extension id, as text (cast to compare with `extensions.id`).",
         ),
-        ("to_name", b(Str(|r| r.to.as_ref()?.name.as_deref()))),
-        (
+        Column::base("to_name", true, Str(|r| r.to.as_ref()?.name.as_deref())).doc(
+            s("to.name"),
+            "Callee's name: the extension's name, or caller-ID text for outside numbers.",
+        ),
+        Column::base(
             "to_location",
-            b(Str(|r| r.to.as_ref()?.location.as_deref())),
+            true,
+            Str(|r| r.to.as_ref()?.location.as_deref()),
+        )
+        .doc(
+            s("to.location"),
+            "City and state derived from the callee's number.",
         ),
-        (
+        Column::base(
             "to_device_id",
-            b(Str(|r| r.to.as_ref()?.device.as_ref()?.id.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.to.as_ref()?.device.as_ref()?.id.as_deref()),
+        )
+        .doc(s("to.device.id"), "Callee's device id."),
+        Column::base(
             "to_device_uri",
-            b(Str(|r| r.to.as_ref()?.device.as_ref()?.uri.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.to.as_ref()?.device.as_ref()?.uri.as_deref()),
+        )
+        .doc(s("to.device.uri"), "API URL of the callee's device."),
+        Column::base(
             "to_dialed_phone_number",
-            b(Str(|r| r.to.as_ref()?.dialed_phone_number.as_deref())),
+            true,
+            Str(|r| r.to.as_ref()?.dialed_phone_number.as_deref()),
+        )
+        .doc(
+            s("to.dialedPhoneNumber"),
+            "Outbound calls: the number exactly as dialled, unformatted.",
         ),
-        ("message_id", b(Str(|r| r.message.as_ref()?.id.as_deref()))),
-        (
+        Column::base(
+            "message_id",
+            true,
+            Str(|r| r.message.as_ref()?.id.as_deref()),
+        )
+        .doc(
+            s("message.id"),
+            "The linked message-store item (fax or voicemail), as text: `messages.id` cast \
+             to text.",
+        ),
+        Column::base(
             "message_type",
-            b(Str(|r| r.message.as_ref()?.r#type.as_deref())),
+            true,
+            Str(|r| r.message.as_ref()?.r#type.as_deref()),
+        )
+        .doc(
+            s("message.type"),
+            "Type of the linked message (`Fax`, `VoiceMail`, …).",
         ),
-        (
+        Column::base(
             "message_uri",
-            b(Str(|r| r.message.as_ref()?.uri.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.message.as_ref()?.uri.as_deref()),
+        )
+        .doc(s("message.uri"), "API URL of the linked message."),
+        Column::base(
             "delegate_id",
-            b(Str(|r| r.delegate.as_ref()?.id.as_deref())),
+            true,
+            Str(|r| r.delegate.as_ref()?.id.as_deref()),
+        )
+        .doc(
+            s("delegate.id"),
+            "Delegation: the secretary extension that handled the call for its boss.",
         ),
-        (
+        Column::base(
             "delegate_name",
-            b(Str(|r| r.delegate.as_ref()?.name.as_deref())),
+            true,
+            Str(|r| r.delegate.as_ref()?.name.as_deref()),
+        )
+        .doc(s("delegate.name"), "Delegation: the secretary's name."),
+        Column::base(
+            "delegation_type",
+            true,
+            Str(|r| r.delegation_type.as_deref()),
+        )
+        .doc(
+            s("delegationType"),
+            "Delegation: `Coworker`, `QueueForwarding` or `Unknown`.",
         ),
-        ("delegation_type", b(Str(|r| r.delegation_type.as_deref()))),
-        (
+        Column::base(
             "billing_cost_included",
-            b(Money(|r| r.billing.as_ref()?.cost_included)),
+            true,
+            Money(|r| r.billing.as_ref()?.cost_included),
+        )
+        .doc(
+            s("billing.costIncluded"),
+            format!(
+                "Cost of the {it} covered by the service plan: exact decimal, in the \
+                 account's currency (the API sends no currency code)."
+            ),
         ),
-        (
+        Column::base(
             "billing_cost_purchased",
-            b(Money(|r| r.billing.as_ref()?.cost_purchased)),
+            true,
+            Money(|r| r.billing.as_ref()?.cost_purchased),
+        )
+        .doc(
+            s("billing.costPurchased"),
+            format!(
+                "Cost of the {it} charged beyond the service plan: exact decimal, in the \
+                 account's currency (the API sends no currency code)."
+            ),
         ),
-        (
+        Column::base(
             "recording_id",
-            b(Str(|r| r.recording.as_ref()?.id.as_deref())),
+            true,
+            Str(|r| r.recording.as_ref()?.id.as_deref()),
+        )
+        .doc(
+            s("recording.id"),
+            "Id of the recording: joins to `call_recordings.recording_id`.",
         ),
-        (
+        Column::base(
             "recording_uri",
-            b(Str(|r| r.recording.as_ref()?.uri.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.recording.as_ref()?.uri.as_deref()),
+        )
+        .doc(s("recording.uri"), "API URL of the recording's metadata."),
+        Column::base(
             "recording_type",
-            b(Str(|r| r.recording.as_ref()?.r#type.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.recording.as_ref()?.r#type.as_deref()),
+        )
+        .doc(s("recording.type"), "`Automatic` or `OnDemand`."),
+        Column::base(
             "recording_content_uri",
-            b(Str(|r| r.recording.as_ref()?.content_uri.as_deref())),
+            true,
+            Str(|r| r.recording.as_ref()?.content_uri.as_deref()),
+        )
+        .doc(
+            s("recording.contentUri"),
+            "URL of the recording's audio on the media host (needs an access token).",
         ),
-        ("short_recording", b(Bool(|r| r.short_recording))),
-        (
+        Column::base("short_recording", true, Bool(|r| r.short_recording)).doc(
+            s("shortRecording"),
+            "True when the recording was too short to be kept. The API sends the flag only \
+             when true, so null means false.",
+        ),
+        Column::base(
             "metadata_categories",
-            b(List(|r| r.metadata_categories.as_deref())),
+            true,
+            List(|r| r.metadata_categories.as_deref()),
+        )
+        .doc(
+            s("metadataCategories"),
+            format!("Metadata categories applied to the {it}."),
         ),
-        ("finished", b(Bool(|r| r.finished))),
+        Column::base("finished", true, Bool(|r| r.finished)).doc(
+            s("finished"),
+            format!("Whether the {it} had reached a finished state."),
+        ),
     ]
 }
 
-pub(crate) fn call_columns<'a>() -> Vec<(&'static str, Col<CallRow<'a>>)> {
+/// `calls`' columns, also those of `active_calls` after its `snapshot_time`.
+fn call_columns() -> Vec<CallColumn> {
     use Getter::*;
-    let mut cols: Vec<(&'static str, Col<CallRow<'a>>)> = vec![
-        ("id", Col::Row(Str(|r| Some(r.rec.id.as_str())))),
-        ("uri", Col::Row(Str(|r| r.rec.uri.as_deref()))),
-        ("session_id", Col::Row(Str(|r| r.rec.session_id.as_deref()))),
+    let mut cols = vec![
+        CallColumn::row("id", false, Str(|r| Some(r.rec.id.as_str()))).doc(
+            "id",
+            "Call-log record id (opaque text, may contain `-` and `_`).",
+        ),
+        CallColumn::row("uri", true, Str(|r| r.rec.uri.as_deref()))
+            .doc("uri", "Canonical API URL of the record."),
+        CallColumn::row("session_id", true, Str(|r| r.rec.session_id.as_deref())).doc(
+            "sessionId",
+            "Call session id (digits, as text): the records of one call share it.",
+        ),
     ];
-    cols.extend(base_columns());
-    let tail: Vec<(&'static str, Col<CallRow<'a>>)> = vec![
-        (
-            "last_modified_time",
-            Col::Row(Ts(|r| r.rec.last_modified_time)),
+    cols.extend(base_columns("", "call"));
+    cols.extend([
+        CallColumn::row("last_modified_time", true, Ts(|r| r.rec.last_modified_time)).doc(
+            "lastModifiedTime",
+            "When RingCentral last changed the record (billing and recordings arrive after \
+             the call ends), UTC.",
         ),
         // Sent only for deleted records (docs/api.md §3.1), so absent means not deleted.
-        (
+        CallColumn::row(
             "deleted",
-            Col::Row(Bool(|r| Some(r.rec.deleted.unwrap_or(false)))),
+            false,
+            Bool(|r| Some(r.rec.deleted.unwrap_or(false))),
+        )
+        .doc(
+            "deleted",
+            "True for a record deleted in RingCentral. The API sends the flag only on \
+             deleted records, so absent is false.",
         ),
-        (
+        CallColumn::row(
             "leg_count",
-            Col::Row(I32(|r| {
-                Some(i32::try_from(r.rec.legs.len()).unwrap_or(i32::MAX))
-            })),
+            false,
+            I32(|r| Some(i32::try_from(r.rec.legs.len()).unwrap_or(i32::MAX))),
+        )
+        .doc(
+            "(count of legs[])",
+            "Number of legs, the record's rows in `call_legs` (0 when the API sent none).",
         ),
-        (
+        CallColumn::row(
             "ringout_caller_result",
-            Col::Row(Str(|r| r.ringout_caller_result)),
+            true,
+            Str(|r| r.ringout_caller_result),
+        )
+        .doc(
+            "legs[].result",
+            "RingOut calls: the `result` of the leg that rang the caller's own phone \
+             (`RingOut…ToCaller`); null for other calls.",
         ),
-        (
+        CallColumn::row(
             "ringout_callee_result",
-            Col::Row(Str(|r| r.ringout_callee_result)),
+            true,
+            Str(|r| r.ringout_callee_result),
+        )
+        .doc(
+            "legs[].result",
+            "RingOut calls: the `result` of the leg that rang the callee \
+             (`RingOut…ToSubscriber`); null when the callee was never rung (caller busy) \
+             and for other calls.",
         ),
-        ("extra_json", Col::Row(Str(|r| r.extra_json.as_deref()))),
-    ];
-    cols.extend(tail);
+        extra_json_column("", Str(|r| r.extra_json.as_deref())),
+    ]);
     cols
 }
 
-/// `active_calls`: the snapshot time, then every `calls` column.
-pub(crate) fn active_call_columns<'a>() -> Vec<(&'static str, Col<CallRow<'a>>)> {
-    let mut cols: Vec<(&'static str, Col<CallRow<'a>>)> =
-        vec![("snapshot_time", Col::Row(Getter::Ts(|r| r.snapshot_time)))];
-    cols.extend(call_columns());
-    cols
-}
-
-pub(crate) fn leg_columns<'a>() -> Vec<(&'static str, Col<LegRow<'a>>)> {
+fn leg_columns() -> Vec<LegColumn> {
     use Getter::*;
-    let mut cols: Vec<(&'static str, Col<LegRow<'a>>)> = vec![
-        ("call_id", Col::Row(Str(|r| Some(r.call_id)))),
-        ("leg_index", Col::Row(I32(|r| Some(r.leg_index)))),
-        ("leg_type", Col::Row(Str(|r| r.leg.leg_type.as_deref()))),
+    let mut cols = vec![
+        LegColumn::row("call_id", false, Str(|r| Some(r.call_id)))
+            .doc("id", "The parent record's `id`: joins to `calls.id`."),
+        LegColumn::row("leg_index", false, I32(|r| Some(r.leg_index))).doc(
+            "(position in legs[])",
+            "0-based position of the leg in the record's `legs` list, in API order (the \
+             API documents no order: use `master` to find the leg that stands for the call).",
+        ),
+        LegColumn::row("leg_type", true, Str(|r| r.leg.leg_type.as_deref())).doc(
+            "legs[].legType",
+            "What the leg is: `Accept`, `PstnToSip`, `TransferCall`, `RingOutWebToCaller`, … \
+             (`CallLegTypeEnum`, an open set).",
+        ),
         // `master` may appear only on the master leg (docs/api.md §3.2).
-        (
+        LegColumn::row(
             "master",
-            Col::Row(Bool(|r| Some(r.leg.master.unwrap_or(false)))),
+            false,
+            Bool(|r| Some(r.leg.master.unwrap_or(false))),
+        )
+        .doc(
+            "legs[].master",
+            "True for the leg that represents the call as a whole. The API sends the flag \
+             only on that leg, so absent is false.",
         ),
     ];
-    cols.extend(base_columns());
-    cols.push(("extra_json", Col::Row(Str(|r| r.extra_json.as_deref()))));
+    cols.extend(base_columns("legs[].", "leg"));
+    cols.push(extra_json_column(
+        "legs[].",
+        Str(|r| r.extra_json.as_deref()),
+    ));
     cols
 }
 
-pub(crate) fn recording_columns<'a>() -> Vec<(&'static str, Col<RecordingRow<'a>>)> {
+fn recording_columns() -> Vec<RecordingColumn> {
     use Getter::*;
     vec![
-        ("recording_id", Col::Row(Str(|r| Some(r.recording_id)))),
-        ("call_id", Col::Row(Str(|r| Some(r.call_id)))),
-        ("start_time", Col::Row(Ts(|r| Some(r.start_time)))),
-        ("uri", Col::Row(Str(|r| r.rec.uri.as_deref()))),
-        ("type", Col::Row(Str(|r| r.rec.r#type.as_deref()))),
-        (
-            "content_uri",
-            Col::Row(Str(|r| r.rec.content_uri.as_deref())),
+        RecordingColumn::row("recording_id", false, Str(|r| Some(r.recording_id))).doc(
+            "recording.id, legs[].recording.id",
+            "Recording id. Each recording the call or any of its legs references, once \
+             per call.",
+        ),
+        RecordingColumn::row("call_id", false, Str(|r| Some(r.call_id))).doc(
+            "id",
+            "The call-log record that references the recording: joins to `calls.id`.",
+        ),
+        RecordingColumn::row("start_time", false, Ts(|r| Some(r.start_time)))
+            .doc("startTime", "The parent call's start, UTC."),
+        RecordingColumn::row("uri", true, Str(|r| r.rec.uri.as_deref())).doc(
+            "recording.uri",
+            "API URL of the recording's metadata (from the first reference: the call's \
+             own, else its first leg's).",
+        ),
+        RecordingColumn::row("type", true, Str(|r| r.rec.r#type.as_deref()))
+            .doc("recording.type", "`Automatic` or `OnDemand`."),
+        RecordingColumn::row("content_uri", true, Str(|r| r.rec.content_uri.as_deref())).doc(
+            "recording.contentUri",
+            "URL of the audio on the media host (needs an access token). RingCentral \
+             keeps recordings about 90 days.",
         ),
     ]
 }
@@ -325,68 +596,32 @@ mod tests {
     };
 
     /// Builds one batch of `schema` from `rows`, in the order given.
-    fn build_batch<R: HasBase>(
+    fn build_batch<K: RowKind>(
         schema: &SchemaRef,
-        columns: &[(&'static str, Col<R>)],
-        rows: &[R],
+        columns: &[Column<K>],
+        rows: &[K::Row<'_>],
     ) -> Result<RecordBatch, ArrowError> {
         let mut batch = BatchBuilder::new(schema, columns, rows.len())?;
         batch.append(columns, rows)?;
         batch.finish()
     }
 
-    fn names<R>(cols: &[(&'static str, Col<R>)]) -> Vec<&'static str> {
-        cols.iter().map(|(n, _)| *n).collect()
-    }
-
-    fn schema_names(s: &SchemaRef) -> Vec<String> {
-        s.fields().iter().map(|f| f.name().clone()).collect()
-    }
-
-    #[test]
-    fn getters_match_schemas_by_name() {
-        assert_eq!(names(&call_columns()), schema_names(&CALLS_SCHEMA));
-        assert_eq!(names(&leg_columns()), schema_names(&CALL_LEGS_SCHEMA));
-        assert_eq!(
-            names(&active_call_columns()),
-            schema_names(&ACTIVE_CALLS_SCHEMA)
-        );
-        assert_eq!(
-            names(&recording_columns()),
-            schema_names(&CALL_RECORDINGS_SCHEMA)
-        );
-    }
-
+    /// The builders make the types the schemas derive from the same getters.
     #[test]
     fn empty_batches_build_for_every_table() {
         let calls: Vec<CallRow<'_>> = Vec::new();
-        assert_eq!(
-            build_batch(&CALLS_SCHEMA, &call_columns(), &calls)
-                .unwrap()
-                .num_rows(),
-            0
-        );
+        for (schema, columns) in [
+            (&CALLS_SCHEMA, &CALL_COLUMNS),
+            (&ACTIVE_CALLS_SCHEMA, &ACTIVE_CALL_COLUMNS),
+        ] {
+            let batch = build_batch(schema, columns, &calls).unwrap();
+            assert_eq!(batch.num_rows(), 0);
+        }
         let legs: Vec<LegRow<'_>> = Vec::new();
-        assert_eq!(
-            build_batch(&CALL_LEGS_SCHEMA, &leg_columns(), &legs)
-                .unwrap()
-                .num_rows(),
-            0
-        );
+        let batch = build_batch(&CALL_LEGS_SCHEMA, &LEG_COLUMNS, &legs).unwrap();
+        assert_eq!(batch.num_rows(), 0);
         let recs: Vec<RecordingRow<'_>> = Vec::new();
-        assert_eq!(
-            build_batch(&CALL_RECORDINGS_SCHEMA, &recording_columns(), &recs)
-                .unwrap()
-                .num_rows(),
-            0
-        );
-    }
-
-    #[test]
-    fn mismatched_getters_are_an_error_not_a_wrong_column() {
-        let rows: Vec<RecordingRow<'_>> = Vec::new();
-        let mut cols = recording_columns();
-        cols.swap(3, 4);
-        assert!(build_batch(&CALL_RECORDINGS_SCHEMA, &cols, &rows).is_err());
+        let batch = build_batch(&CALL_RECORDINGS_SCHEMA, &RECORDING_COLUMNS, &recs).unwrap();
+        assert_eq!(batch.num_rows(), 0);
     }
 }

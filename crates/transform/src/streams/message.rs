@@ -2,6 +2,7 @@
 //! tables (docs/api.md §1.8, §1.9, §3.4).
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
@@ -10,13 +11,14 @@ use ringlake_model::{MessageAttachmentInfo, MessageRecord, MessageStoreCallerInf
 
 use ringlake_contracts::Stream as StreamId;
 
-use crate::columns::{BatchBuilder, Col, Getter, HasBase, extra_json, json_text};
+use crate::columns::{BatchBuilder, Column, Getter, RowKind, extra_json, json_text};
 use crate::error::Result;
 use crate::layout::{mailbox_of_page, mailbox_of_uri};
 use crate::output::{TransformOptions, TransformOutput};
 use crate::run::gather;
 use crate::schema::{
-    MESSAGE_ATTACHMENTS_SCHEMA, MESSAGE_RECIPIENTS_SCHEMA, MESSAGES_SCHEMA, tables,
+    MESSAGE_ATTACHMENTS_SCHEMA, MESSAGE_RECIPIENTS_SCHEMA, MESSAGES_SCHEMA, extra_json_column,
+    tables,
 };
 use crate::stream::{
     ChildRows, Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, partition_day,
@@ -141,16 +143,16 @@ pub(crate) struct MessageRows {
 impl MessageRows {
     fn new(messages: usize) -> Result<Self, ArrowError> {
         Ok(MessageRows {
-            messages: BatchBuilder::new(&MESSAGES_SCHEMA, &message_columns(), messages)?,
+            messages: BatchBuilder::new(&MESSAGES_SCHEMA, &MESSAGE_COLUMNS, messages)?,
             recipients: ChildRows::new(
                 &MESSAGE_RECIPIENTS_SCHEMA,
-                &recipient_columns(),
+                &RECIPIENT_COLUMNS,
                 messages,
                 messages,
             )?,
             attachments: ChildRows::new(
                 &MESSAGE_ATTACHMENTS_SCHEMA,
-                &attachment_columns(),
+                &ATTACHMENT_COLUMNS,
                 messages,
                 messages,
             )?,
@@ -196,14 +198,14 @@ impl PageBuilder<MessageItem> for MessageRows {
                     })
             })
             .collect();
-        self.messages.append(&message_columns(), &messages)?;
+        self.messages.append(&MESSAGE_COLUMNS, &messages)?;
         self.recipients.append(
-            &recipient_columns(),
+            &RECIPIENT_COLUMNS,
             &recipients,
             items.iter().map(|m| m.rec.to.len()),
         )?;
         self.attachments.append(
-            &attachment_columns(),
+            &ATTACHMENT_COLUMNS,
             &attachments,
             items.iter().map(|m| m.rec.attachments.len()),
         )
@@ -243,297 +245,479 @@ pub(crate) struct AttachmentRow<'a> {
     extra_json: Option<String>,
 }
 
-impl HasBase for MessageRow<'_> {
-    fn base(&self) -> Option<&ringlake_model::BaseCallLogRecord> {
-        None
-    }
+impl RowKind for MessageRow<'static> {
+    type Row<'a> = MessageRow<'a>;
 }
-impl HasBase for RecipientRow<'_> {
-    fn base(&self) -> Option<&ringlake_model::BaseCallLogRecord> {
-        None
-    }
+impl RowKind for RecipientRow<'static> {
+    type Row<'a> = RecipientRow<'a>;
 }
-impl HasBase for AttachmentRow<'_> {
-    fn base(&self) -> Option<&ringlake_model::BaseCallLogRecord> {
-        None
+impl RowKind for AttachmentRow<'static> {
+    type Row<'a> = AttachmentRow<'a>;
+}
+
+type MessageColumn = Column<MessageRow<'static>>;
+type RecipientColumn = Column<RecipientRow<'static>>;
+type AttachmentColumn = Column<AttachmentRow<'static>>;
+
+/// A row that carries a `MessageStoreCallerInfoResponseTo`: a recipient, or a forwarded
+/// message's original sender. Getters must not capture, so [`party_columns`] reaches the
+/// party through this.
+trait HasParty: RowKind {
+    fn party<'r>(row: &'r Self::Row<'_>) -> Option<&'r MessageStoreCallerInfoTo>;
+}
+
+impl HasParty for MessageRow<'static> {
+    fn party<'r>(row: &'r MessageRow<'_>) -> Option<&'r MessageStoreCallerInfoTo> {
+        row.item.rec.forwarding.as_ref()?.original_sender.as_ref()
     }
 }
 
-/// The `MessageStoreCallerInfoResponseTo` columns, read through `get` from a row.
-macro_rules! party_columns {
-    ($row:ty, $prefix:literal, |$r:ident| $get:expr) => {{
-        fn p<'x>($r: &'x $row) -> Option<&'x MessageStoreCallerInfoTo> {
-            $get
-        }
-        let cols: Vec<(&'static str, Col<_>)> = vec![
-            (
-                concat!($prefix, "phone_number"),
-                Col::Row(Getter::Str(|r| p(r)?.phone_number.as_deref())),
-            ),
-            (
-                concat!($prefix, "extension_number"),
-                Col::Row(Getter::Str(|r| p(r)?.extension_number.as_deref())),
-            ),
-            (
-                concat!($prefix, "extension_id"),
-                Col::Row(Getter::Str(|r| p(r)?.extension_id.as_deref())),
-            ),
-            (
-                concat!($prefix, "name"),
-                Col::Row(Getter::Str(|r| p(r)?.name.as_deref())),
-            ),
-            (
-                concat!($prefix, "location"),
-                Col::Row(Getter::Str(|r| p(r)?.location.as_deref())),
-            ),
-            (
-                concat!($prefix, "target"),
-                Col::Row(Getter::Bool(|r| p(r)?.target)),
-            ),
-            (
-                concat!($prefix, "message_status"),
-                Col::Row(Getter::Str(|r| p(r)?.message_status.as_deref())),
-            ),
-            (
-                concat!($prefix, "fax_error_code"),
-                Col::Row(Getter::Str(|r| p(r)?.fax_error_code.as_deref())),
-            ),
-            (
-                concat!($prefix, "recipient_id"),
-                Col::Row(Getter::Str(|r| p(r)?.recipient_id.as_deref())),
-            ),
-        ];
-        cols
-    }};
+impl HasParty for RecipientRow<'static> {
+    fn party<'r>(row: &'r RecipientRow<'_>) -> Option<&'r MessageStoreCallerInfoTo> {
+        Some(row.to)
+    }
 }
 
-pub(crate) fn message_columns<'a>() -> Vec<(&'static str, Col<MessageRow<'a>>)> {
+/// The party columns, shared by `message_recipients` (no name prefix, sources `to[].…`,
+/// `whose` "Recipient's") and `messages.forwarding_original_sender_*`
+/// (`forwarding.originalSender.…`, "Forwarded message, original sender's").
+fn party_columns<K: HasParty>(
+    name_prefix: &str,
+    source_prefix: &str,
+    whose: &str,
+) -> Vec<Column<K>> {
+    use Getter::*;
+    let n = |column: &str| format!("{name_prefix}{column}");
+    let s = |field: &str| format!("{source_prefix}{field}");
+    let d = |what: &str| format!("{whose} {what}");
+    vec![
+        Column::<K>::row(
+            n("phone_number"),
+            true,
+            Str(|r| K::party(r)?.phone_number.as_deref()),
+        )
+        .doc(
+            s("phoneNumber"),
+            d("phone number as the API gives it (usually E.164, `+1…`)."),
+        ),
+        Column::<K>::row(
+            n("extension_number"),
+            true,
+            Str(|r| K::party(r)?.extension_number.as_deref()),
+        )
+        .doc(
+            s("extensionNumber"),
+            d("short extension number (internal parties)."),
+        ),
+        Column::<K>::row(
+            n("extension_id"),
+            true,
+            Str(|r| K::party(r)?.extension_id.as_deref()),
+        )
+        .doc(s("extensionId"), d("extension id, as text.")),
+        Column::<K>::row(n("name"), true, Str(|r| K::party(r)?.name.as_deref()))
+            .doc(s("name"), d("name.")),
+        Column::<K>::row(
+            n("location"),
+            true,
+            Str(|r| K::party(r)?.location.as_deref()),
+        )
+        .doc(s("location"), d("city and state, derived from the number.")),
+        Column::<K>::row(n("target"), true, Bool(|r| K::party(r)?.target)).doc(
+            s("target"),
+            d(
+                "`target` flag: true when the message was sent to exactly this party (group \
+               MMS, where one extension has several numbers).",
+            ),
+        ),
+        Column::<K>::row(
+            n("message_status"),
+            true,
+            Str(|r| K::party(r)?.message_status.as_deref()),
+        )
+        .doc(
+            s("messageStatus"),
+            d(
+                "delivery status: `Queued`, `Sent`, `Delivered`, `DeliveryFailed`, \
+               `SendingFailed` or `Received`.",
+            ),
+        ),
+        Column::<K>::row(
+            n("fax_error_code"),
+            true,
+            Str(|r| K::party(r)?.fax_error_code.as_deref()),
+        )
+        .doc(
+            s("faxErrorCode"),
+            d("fax error: why sending failed (`LineBusy`, `NoAnswer`, …: \
+               `FaxErrorCodeEnum`)."),
+        ),
+        Column::<K>::row(
+            n("recipient_id"),
+            true,
+            Str(|r| K::party(r)?.recipient_id.as_deref()),
+        )
+        .doc(s("recipientId"), d("id, as text.")),
+    ]
+}
+
+/// `mailbox_extension_id`: not an API field; the mailbox a message was read from.
+fn mailbox_column<K: RowKind>(get: Getter<K>, description: &str) -> Column<K> {
+    Column::row("mailbox_extension_id", false, get).doc("(mailbox read)", description)
+}
+
+/// `messages`' columns.
+pub(crate) static MESSAGE_COLUMNS: LazyLock<Vec<MessageColumn>> = LazyLock::new(|| {
     use Getter::*;
     fn count(n: usize) -> Option<i32> {
         Some(i32::try_from(n).unwrap_or(i32::MAX))
     }
-    let mut cols: Vec<(&'static str, Col<MessageRow<'a>>)> = vec![
-        (
-            "mailbox_extension_id",
-            Col::Row(I64(|r| Some(r.item.mailbox))),
+    let mut cols: Vec<MessageColumn> = vec![
+        mailbox_column(
+            I64(|r| Some(r.item.mailbox)),
+            "The extension whose message store the run read the message \
+             from (the same message may sit in several mailboxes): joins to `extensions.id`.",
         ),
-        ("id", Col::Row(I64(|r| Some(r.item.id)))),
-        ("uri", Col::Row(Str(|r| r.item.rec.uri.as_deref()))),
-        (
+        MessageColumn::row("id", false, I64(|r| Some(r.item.id))).doc("id", "Message id."),
+        MessageColumn::row("uri", true, Str(|r| r.item.rec.uri.as_deref()))
+            .doc("uri", "Canonical API URL of the message."),
+        MessageColumn::row(
             "extension_id",
-            Col::Row(Str(|r| r.item.rec.extension_id.as_deref())),
+            true,
+            Str(|r| r.item.rec.extension_id.as_deref()),
+        )
+        .doc(
+            "extensionId",
+            "The extension the message belongs to, as the API gives it (text).",
         ),
-        (
-            "conversation_id",
-            Col::Row(I64(|r| r.item.rec.conversation_id)),
+        MessageColumn::row("conversation_id", true, I64(|r| r.item.rec.conversation_id)).doc(
+            "conversationId",
+            "SMS and Pager: the conversation (thread) id. Exact int64: values exceed 2^53, \
+             so never read them through a double.",
         ),
-        (
+        // `conversation.id`: the same id as text (exact even where docs round the number).
+        MessageColumn::row(
             "conversation_id_string",
-            Col::Row(Str(|r| r.item.rec.conversation.as_ref()?.id.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.item.rec.conversation.as_ref()?.id.as_deref()),
+        )
+        .doc("conversation.id", "The conversation id as text, exact."),
+        MessageColumn::row(
             "conversation_uri",
-            Col::Row(Str(|r| r.item.rec.conversation.as_ref()?.uri.as_deref())),
+            true,
+            Str(|r| r.item.rec.conversation.as_ref()?.uri.as_deref()),
+        )
+        .doc(
+            "conversation.uri",
+            "API URL of the conversation (deprecated by the API).",
         ),
-        ("type", Col::Row(Str(|r| r.item.rec.r#type.as_deref()))),
-        (
-            "direction",
-            Col::Row(Str(|r| r.item.rec.direction.as_deref())),
-        ),
-        (
-            "creation_time",
-            Col::Row(Ts(|r| Some(r.item.creation_time))),
-        ),
-        (
+        MessageColumn::row("type", true, Str(|r| r.item.rec.r#type.as_deref()))
+            .doc("type", "`SMS`, `Fax`, `VoiceMail`, `Pager` or `Text`."),
+        MessageColumn::row("direction", true, Str(|r| r.item.rec.direction.as_deref()))
+            .doc("direction", "`Inbound` or `Outbound`."),
+        MessageColumn::row("creation_time", false, Ts(|r| Some(r.item.creation_time)))
+            .doc("creationTime", "When the message was created, UTC."),
+        MessageColumn::row(
             "last_modified_time",
-            Col::Row(Ts(|r| r.item.rec.last_modified_time)),
+            true,
+            Ts(|r| r.item.rec.last_modified_time),
+        )
+        .doc(
+            "lastModifiedTime",
+            "When RingCentral last changed the message (read status, availability, …), UTC.",
         ),
-        (
+        MessageColumn::row(
             "availability",
-            Col::Row(Str(|r| r.item.rec.availability.as_deref())),
+            true,
+            Str(|r| r.item.rec.availability.as_deref()),
+        )
+        .doc(
+            "availability",
+            "`Alive`, `Deleted` (in the trash, restorable for about 5 days) or `Purged` \
+             (content gone).",
         ),
-        (
+        MessageColumn::row(
             "message_status",
-            Col::Row(Str(|r| r.item.rec.message_status.as_deref())),
+            true,
+            Str(|r| r.item.rec.message_status.as_deref()),
+        )
+        .doc(
+            "messageStatus",
+            "`Queued`, `Sent`, `Delivered`, `DeliveryFailed`, `SendingFailed` or `Received`.",
         ),
-        (
+        MessageColumn::row(
             "read_status",
-            Col::Row(Str(|r| r.item.rec.read_status.as_deref())),
+            true,
+            Str(|r| r.item.rec.read_status.as_deref()),
+        )
+        .doc("readStatus", "`Read` or `Unread`."),
+        MessageColumn::row("priority", true, Str(|r| r.item.rec.priority.as_deref()))
+            .doc("priority", "`Normal` or `High`."),
+        MessageColumn::row("subject", true, Str(|r| r.item.rec.subject.as_deref())).doc(
+            "subject",
+            "Subject. For SMS and Pager the message text; for an inbound fax often the \
+             sender's number.",
         ),
-        (
-            "priority",
-            Col::Row(Str(|r| r.item.rec.priority.as_deref())),
-        ),
-        ("subject", Col::Row(Str(|r| r.item.rec.subject.as_deref()))),
-        (
+        MessageColumn::row(
             "from_phone_number",
-            Col::Row(Str(|r| r.item.rec.from.as_ref()?.phone_number.as_deref())),
+            true,
+            Str(|r| r.item.rec.from.as_ref()?.phone_number.as_deref()),
+        )
+        .doc(
+            "from.phoneNumber",
+            "Sender's phone number as the API gives it (usually E.164, `+1…`).",
         ),
-        (
+        MessageColumn::row(
             "from_name",
-            Col::Row(Str(|r| r.item.rec.from.as_ref()?.name.as_deref())),
+            true,
+            Str(|r| r.item.rec.from.as_ref()?.name.as_deref()),
+        )
+        .doc(
+            "from.name",
+            "Sender's name: the extension's name, or caller-ID text for outside numbers.",
         ),
-        (
+        MessageColumn::row(
             "from_extension_number",
-            Col::Row(Str(|r| {
-                r.item.rec.from.as_ref()?.extension_number.as_deref()
-            })),
+            true,
+            Str(|r| r.item.rec.from.as_ref()?.extension_number.as_deref()),
+        )
+        .doc(
+            "from.extensionNumber",
+            "Sender's short extension number (internal senders).",
         ),
-        (
+        MessageColumn::row(
             "from_extension_id",
-            Col::Row(Str(|r| r.item.rec.from.as_ref()?.extension_id.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.item.rec.from.as_ref()?.extension_id.as_deref()),
+        )
+        .doc("from.extensionId", "Sender's extension id, as text."),
+        MessageColumn::row(
             "from_location",
-            Col::Row(Str(|r| r.item.rec.from.as_ref()?.location.as_deref())),
+            true,
+            Str(|r| r.item.rec.from.as_ref()?.location.as_deref()),
+        )
+        .doc(
+            "from.location",
+            "City and state derived from the sender's number.",
         ),
-        (
+        MessageColumn::row(
             "recipient_count",
-            Col::Row(I32(|r| count(r.item.rec.to.len()))),
+            false,
+            I32(|r| count(r.item.rec.to.len())),
+        )
+        .doc(
+            "(count of to[])",
+            "Number of recipients: the message's rows in `message_recipients`.",
         ),
-        (
+        MessageColumn::row(
             "attachment_count",
-            Col::Row(I32(|r| count(r.item.rec.attachments.len()))),
+            false,
+            I32(|r| count(r.item.rec.attachments.len())),
+        )
+        .doc(
+            "(count of attachments[])",
+            "Number of attachments: the message's rows in `message_attachments`.",
         ),
-        (
+        MessageColumn::row(
             "sms_delivery_time",
-            Col::Row(Ts(|r| r.item.rec.sms_delivery_time)),
+            true,
+            Ts(|r| r.item.rec.sms_delivery_time),
+        )
+        .doc(
+            "smsDeliveryTime",
+            "Outbound SMS: when the carrier reported delivery to the handset, UTC.",
         ),
-        (
+        MessageColumn::row(
             "sms_sending_attempts_count",
-            Col::Row(I32(|r| r.item.rec.sms_sending_attempts_count)),
+            true,
+            I32(|r| r.item.rec.sms_sending_attempts_count),
+        )
+        .doc(
+            "smsSendingAttemptsCount",
+            "Outbound SMS: attempts to hand the message to the gateway.",
         ),
-        (
+        MessageColumn::row(
             "delivery_error_code",
-            Col::Row(Str(|r| r.item.rec.delivery_error_code.as_deref())),
+            true,
+            Str(|r| r.item.rec.delivery_error_code.as_deref()),
+        )
+        .doc(
+            "deliveryErrorCode",
+            "SMS: the gateway's delivery error code.",
         ),
-        ("segment_count", Col::Row(I32(|r| r.item.rec.segment_count))),
-        (
-            "fax_page_count",
-            Col::Row(I32(|r| r.item.rec.fax_page_count)),
+        MessageColumn::row("segment_count", true, I32(|r| r.item.rec.segment_count))
+            .doc("segmentCount", "SMS: size in segments."),
+        MessageColumn::row("fax_page_count", true, I32(|r| r.item.rec.fax_page_count)).doc(
+            "faxPageCount",
+            "Fax: number of pages (0 for failed or queued faxes).",
         ),
-        (
+        MessageColumn::row(
             "fax_resolution",
-            Col::Row(Str(|r| r.item.rec.fax_resolution.as_deref())),
+            true,
+            Str(|r| r.item.rec.fax_resolution.as_deref()),
+        )
+        .doc("faxResolution", "Fax: `High` or `Low`."),
+        MessageColumn::row("cover_index", true, I32(|r| r.item.rec.cover_index)).doc(
+            "coverIndex",
+            "Outbound fax: cover page template (0 = no cover page, 1–13).",
         ),
-        ("cover_index", Col::Row(I32(|r| r.item.rec.cover_index))),
-        (
+        MessageColumn::row(
             "cover_page_text",
-            Col::Row(Str(|r| r.item.rec.cover_page_text.as_deref())),
+            true,
+            Str(|r| r.item.rec.cover_page_text.as_deref()),
+        )
+        .doc(
+            "coverPageText",
+            "Outbound fax: the sender's cover page text.",
         ),
-        (
+        MessageColumn::row(
             "pg_to_department",
-            Col::Row(Bool(|r| r.item.rec.pg_to_department)),
+            true,
+            Bool(|r| r.item.rec.pg_to_department),
+        )
+        .doc(
+            "pgToDepartment",
+            "Pager: true when a recipient is a department (call queue) extension.",
         ),
-        (
+        MessageColumn::row(
             "vm_transcription_status",
-            Col::Row(Str(|r| r.item.rec.vm_transcription_status.as_deref())),
+            true,
+            Str(|r| r.item.rec.vm_transcription_status.as_deref()),
+        )
+        .doc(
+            "vmTranscriptionStatus",
+            "Voicemail: state of the voicemail-to-text transcription (`Completed`, \
+             `NotAvailable`, `InProgress`, `Failed`, …).",
         ),
-        (
+        MessageColumn::row(
             "owner_name",
-            Col::Row(Str(|r| r.item.rec.owner.as_ref()?.name.as_deref())),
-        ),
-        (
+            true,
+            Str(|r| r.item.rec.owner.as_ref()?.name.as_deref()),
+        )
+        .doc("owner.name", "Shared voicemail or SMS: the owner's name."),
+        MessageColumn::row(
             "owner_extension_type",
-            Col::Row(Str(|r| {
-                r.item.rec.owner.as_ref()?.extension_type.as_deref()
-            })),
+            true,
+            Str(|r| r.item.rec.owner.as_ref()?.extension_type.as_deref()),
+        )
+        .doc(
+            "owner.extensionType",
+            "Shared voicemail or SMS: the owner's extension type (`User`, `Department`, …).",
         ),
-        (
+        MessageColumn::row(
             "owner_extension_id",
-            Col::Row(Str(|r| r.item.rec.owner.as_ref()?.extension_id.as_deref())),
+            true,
+            Str(|r| r.item.rec.owner.as_ref()?.extension_id.as_deref()),
+        )
+        .doc(
+            "owner.extensionId",
+            "Shared voicemail or SMS: the owner's extension id, as text.",
         ),
-        ("private", Col::Row(Bool(|r| r.item.rec.private))),
-        (
+        MessageColumn::row("private", true, Bool(|r| r.item.rec.private))
+            .doc("private", "Voicemail: true when it may not be forwarded."),
+        MessageColumn::row(
             "forwarding_original_creation_time",
-            Col::Row(Ts(|r| {
-                r.item.rec.forwarding.as_ref()?.original_creation_time
-            })),
+            true,
+            Ts(|r| r.item.rec.forwarding.as_ref()?.original_creation_time),
+        )
+        .doc(
+            "forwarding.originalCreationTime",
+            "Forwarded message: when the original was created, UTC.",
         ),
     ];
-    cols.extend(party_columns!(
-        MessageRow<'_>,
+    cols.extend(party_columns(
         "forwarding_original_sender_",
-        |r| r.item.rec.forwarding.as_ref()?.original_sender.as_ref()
+        "forwarding.originalSender.",
+        "Forwarded message, original sender's",
     ));
     cols.extend([
-        (
+        MessageColumn::row(
             "vm_side_recipients_json",
-            Col::Row(Str(|r: &MessageRow<'a>| {
-                r.vm_side_recipients_json.as_deref()
-            })),
+            true,
+            Str(|r| r.vm_side_recipients_json.as_deref()),
+        )
+        .doc(
+            "vmSideRecipients",
+            "Voicemail: the side recipients as a JSON array (sorted keys); sent only when \
+             a single message is read.",
         ),
-        (
-            "extra_json",
-            Col::Row(Str(|r: &MessageRow<'a>| r.extra_json.as_deref())),
-        ),
+        extra_json_column("", Str(|r| r.extra_json.as_deref())),
     ]);
     cols
-}
+});
 
-pub(crate) fn recipient_columns<'a>() -> Vec<(&'static str, Col<RecipientRow<'a>>)> {
+/// `message_recipients`' columns.
+pub(crate) static RECIPIENT_COLUMNS: LazyLock<Vec<RecipientColumn>> = LazyLock::new(|| {
     use Getter::*;
-    let mut cols: Vec<(&'static str, Col<RecipientRow<'a>>)> = vec![
-        ("mailbox_extension_id", Col::Row(I64(|r| Some(r.mailbox)))),
-        ("message_id", Col::Row(I64(|r| Some(r.message_id)))),
-        ("recipient_index", Col::Row(I32(|r| Some(r.index)))),
-    ];
-    cols.extend(party_columns!(RecipientRow<'_>, "", |r| Some(r.to)));
-    cols.push((
-        "extra_json",
-        Col::Row(Str(|r: &RecipientRow<'a>| r.extra_json.as_deref())),
-    ));
-    cols
-}
-
-pub(crate) fn attachment_columns<'a>() -> Vec<(&'static str, Col<AttachmentRow<'a>>)> {
-    use Getter::*;
-    vec![
-        ("mailbox_extension_id", Col::Row(I64(|r| Some(r.mailbox)))),
-        ("message_id", Col::Row(I64(|r| Some(r.message_id)))),
-        ("attachment_index", Col::Row(I32(|r| Some(r.index)))),
-        ("attachment_id", Col::Row(I64(|r| r.att.id))),
-        ("uri", Col::Row(Str(|r| r.att.uri.as_deref()))),
-        ("type", Col::Row(Str(|r| r.att.r#type.as_deref()))),
-        (
-            "content_type",
-            Col::Row(Str(|r| r.att.content_type.as_deref())),
+    let mut cols: Vec<RecipientColumn> = vec![
+        mailbox_column(
+            I64(|r| Some(r.mailbox)),
+            "The parent message's mailbox; with `message_id` it joins to \
+             `messages` (`mailbox_extension_id`, `id`).",
         ),
-        ("vm_duration", Col::Row(I32(|r| r.att.vm_duration))),
-        ("file_name", Col::Row(Str(|r| r.att.file_name.as_deref()))),
-        ("size", Col::Row(I64(|r| r.att.size))),
-        ("height", Col::Row(I32(|r| r.att.height))),
-        ("width", Col::Row(I32(|r| r.att.width))),
-        ("extra_json", Col::Row(Str(|r| r.extra_json.as_deref()))),
+        RecipientColumn::row("message_id", false, I64(|r| Some(r.message_id)))
+            .doc("id", "The parent message's `id`."),
+        RecipientColumn::row("recipient_index", false, I32(|r| Some(r.index))).doc(
+            "(position in to[])",
+            "0-based position in the message's `to` list.",
+        ),
+    ];
+    cols.extend(party_columns("", "to[].", "Recipient's"));
+    cols.push(extra_json_column("to[].", Str(|r| r.extra_json.as_deref())));
+    cols
+});
+
+/// `message_attachments`' columns.
+pub(crate) static ATTACHMENT_COLUMNS: LazyLock<Vec<AttachmentColumn>> = LazyLock::new(|| {
+    use Getter::*;
+    let a = |field: &str| format!("attachments[].{field}");
+    vec![
+        mailbox_column(
+            I64(|r| Some(r.mailbox)),
+            "The parent message's mailbox; with `message_id` it joins \
+             to `messages` (`mailbox_extension_id`, `id`).",
+        ),
+        AttachmentColumn::row("message_id", false, I64(|r| Some(r.message_id)))
+            .doc("id", "The parent message's `id`."),
+        AttachmentColumn::row("attachment_index", false, I32(|r| Some(r.index))).doc(
+            "(position in attachments[])",
+            "0-based position in the message's `attachments` list.",
+        ),
+        AttachmentColumn::row("attachment_id", true, I64(|r| r.att.id)).doc(
+            a("id"),
+            "Attachment id (often the message's id; `1` in old data).",
+        ),
+        AttachmentColumn::row("uri", true, Str(|r| r.att.uri.as_deref())).doc(
+            a("uri"),
+            "URL of the content on the media host (needs an access token).",
+        ),
+        AttachmentColumn::row("type", true, Str(|r| r.att.r#type.as_deref())).doc(
+            a("type"),
+            "`AudioRecording`, `AudioTranscription`, `Text`, `SourceDocument`, \
+             `RenderedDocument` or `MmsAttachment` (absent in old data).",
+        ),
+        AttachmentColumn::row("content_type", true, Str(|r| r.att.content_type.as_deref())).doc(
+            a("contentType"),
+            "MIME type of the content (`audio/wav`, `application/pdf`, `text/plain`, …).",
+        ),
+        AttachmentColumn::row("vm_duration", true, I32(|r| r.att.vm_duration))
+            .doc(a("vmDuration"), "Voicemail: length in seconds."),
+        AttachmentColumn::row("file_name", true, Str(|r| r.att.file_name.as_deref()))
+            .doc(a("fileName"), "File name of the attachment."),
+        AttachmentColumn::row("size", true, I64(|r| r.att.size))
+            .doc(a("size"), "Size of the content in bytes."),
+        AttachmentColumn::row("height", true, I32(|r| r.att.height))
+            .doc(a("height"), "Images: height in pixels."),
+        AttachmentColumn::row("width", true, I32(|r| r.att.width))
+            .doc(a("width"), "Images: width in pixels."),
+        extra_json_column("attachments[].", Str(|r| r.extra_json.as_deref())),
     ]
-}
+});
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 mod tests {
     use super::*;
-    use arrow::datatypes::SchemaRef;
-
-    fn names<R>(cols: &[(&'static str, Col<R>)]) -> Vec<String> {
-        cols.iter().map(|(n, _)| (*n).to_owned()).collect()
-    }
-
-    fn schema_names(s: &SchemaRef) -> Vec<String> {
-        s.fields().iter().map(|f| f.name().clone()).collect()
-    }
-
-    #[test]
-    fn getters_match_schemas_by_name() {
-        assert_eq!(names(&message_columns()), schema_names(&MESSAGES_SCHEMA));
-        assert_eq!(
-            names(&recipient_columns()),
-            schema_names(&MESSAGE_RECIPIENTS_SCHEMA)
-        );
-        assert_eq!(
-            names(&attachment_columns()),
-            schema_names(&MESSAGE_ATTACHMENTS_SCHEMA)
-        );
-    }
 
     fn read(raw: &str, mailbox: Option<i64>) -> Read<MessageItem> {
         Messages.read(raw, &mailbox, Tz::UTC)
