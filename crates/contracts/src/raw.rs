@@ -12,6 +12,13 @@
 //! ```
 //!
 //! Dates are partition days of the run's time zone; instants are UTC to the millisecond.
+//!
+//! A window fetched again keeps what the earlier fetches brought and the latest does not
+//! repeat (the API forgets; the archive must not): `<window>/page-NNNNN.json.zst` is the
+//! latest fetch, `<window>/history/<NNNNN>/page-NNNNN.json.zst` the earlier ones, oldest
+//! first, only pages whose bytes no later fetch of the window has. The transform reads them
+//! all as pages of their window; a record's newest version wins, and between copies of one
+//! version the latest fetch (the pages sort after `history/`).
 
 use std::path::{Path, PathBuf};
 
@@ -144,14 +151,43 @@ impl Window {
             Layout::MailboxWindow | Layout::InstantSnapshot => 2,
             _ => 1,
         };
-        let mut names: Vec<&str> = page
+        let mut names: Vec<&str> = window_dir_of_page(page)?
             .ancestors()
-            .skip(1)
             .take(depth)
             .map(|dir| dir.file_name()?.to_str())
             .collect::<Option<_>>()?;
         names.reverse();
         Window::parse(layout, &names)
+    }
+}
+
+/// The name of the directory inside a window that keeps its earlier fetches.
+pub const HISTORY_DIR: &str = "history";
+
+/// `00001`: the directory name of the `n`-th earlier fetch kept in a window's
+/// [`HISTORY_DIR`] (1: the oldest).
+pub fn history_fetch_dir_name(n: u32) -> String {
+    format!("{n:05}")
+}
+
+/// The number of a directory named by [`history_fetch_dir_name`].
+pub fn parse_history_fetch_dir(name: &str) -> Option<u32> {
+    let n: u32 = name.parse().ok()?;
+    (history_fetch_dir_name(n) == name).then_some(n)
+}
+
+/// The window directory a page file sits in: its parent, or for a page of an earlier
+/// fetch (`<window>/history/<NNNNN>/page-…`) that window.
+pub fn window_dir_of_page(page: &Path) -> Option<&Path> {
+    let parent = page.parent()?;
+    let fetch = parent.file_name()?.to_str()?;
+    let window = parent
+        .parent()
+        .filter(|h| h.file_name().is_some_and(|n| n == HISTORY_DIR))
+        .and_then(Path::parent);
+    match window {
+        Some(window) if parse_history_fetch_dir(fetch).is_some() => Some(window),
+        _ => Some(parent),
     }
 }
 
@@ -242,6 +278,32 @@ mod tests {
 
     fn at(ms: i64) -> DateTime<Utc> {
         DateTime::from_timestamp_millis(ms).unwrap()
+    }
+
+    #[test]
+    fn pages_of_earlier_fetches_belong_to_their_window() {
+        let w = Window::Mailbox {
+            from: d("2024-01-01"),
+            to: d("2024-01-05"),
+            mailbox: 7,
+        };
+        let dir = Path::new("/raw/message-store").join(w.rel_dir());
+        let latest = dir.join(page_file_name(2));
+        let earlier = dir
+            .join(HISTORY_DIR)
+            .join(history_fetch_dir_name(3))
+            .join(page_file_name(1));
+        for page in [&latest, &earlier] {
+            assert_eq!(window_dir_of_page(page), Some(dir.as_path()));
+            assert_eq!(Window::of_page(Layout::MailboxWindow, page), Some(w));
+        }
+        assert_eq!(parse_history_fetch_dir(&history_fetch_dir_name(3)), Some(3));
+        assert_eq!(parse_history_fetch_dir("3"), None);
+        // A numbered folder outside `history/` is a folder like any other.
+        let foreign = Path::new("/raw/call-log/2024-01-02/00001/page-00001.json.zst");
+        assert_eq!(Window::of_page(Layout::DayWindow, foreign), None);
+        // Earlier fetches sort before the latest: between equal versions the latest wins.
+        assert!(earlier < latest);
     }
 
     #[test]

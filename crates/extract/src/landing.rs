@@ -6,14 +6,23 @@
 //! A window is fetched into a staging directory beside its final place whose name starts
 //! with `.` and renamed into place whole, so a reader of `<raw>/<stream>/*/` never sees half
 //! a window; names starting with `.` are what every reader and glob skips.
+//!
+//! Nothing landed is ever lost: a window fetched again keeps the pages of its earlier
+//! fetches that the new one does not repeat, byte for byte, in `<window>/history/`
+//! (`ringlake_contracts::raw`). The API forgets records; the raw zone does not.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use rand::Rng;
-use ringlake_contracts::raw::{Window, page_file_name};
+use ringlake_contracts::raw::{
+    HISTORY_DIR, Window, history_fetch_dir_name, page_file_name, parse_history_fetch_dir,
+    parse_page_file_name,
+};
 use ringlake_contracts::{Layout, Stream};
+use sha2::{Digest, Sha256};
 use tracing::{debug, info, warn};
 
 use crate::error::{Error, Result};
@@ -73,7 +82,7 @@ impl StreamDir {
                 fs::read_dir(&self.root).map_err(|e| Error::io("list directory", &self.root, e))?;
             for entry in entries {
                 let entry = entry.map_err(|e| Error::io("list directory", &self.root, e))?;
-                if entry.path().is_dir() {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
                     removed += clean_level(&entry.path())?;
                 }
             }
@@ -125,41 +134,159 @@ impl StreamDir {
     }
 }
 
-/// Removes (or restores) the dot-entries of one directory level.
+/// What a killed run can leave at one directory level, by the names [`StreamDir::stage`]
+/// and [`publish_dir`] give: a staging directory, or a window copy moved aside by a publish.
+/// Any other name is not ours and is left alone.
+enum Leftover<'a> {
+    Staging,
+    MovedAside { window: &'a str },
+}
+
+fn leftover(name: &str) -> Option<Leftover<'_>> {
+    let rest = name.strip_prefix('.')?;
+    let ours = |suffix: &str| !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_hexdigit());
+    let window_ok = |w: &str| !w.is_empty() && !w.starts_with('.');
+    if let Some((window, suffix)) = rest.rsplit_once(".partial-") {
+        return (window_ok(window) && ours(suffix)).then_some(Leftover::Staging);
+    }
+    let (window, suffix) = rest.rsplit_once(".old-")?;
+    (window_ok(window) && ours(suffix)).then_some(Leftover::MovedAside { window })
+}
+
+/// Clears one directory level of what a killed run left: removes staging directories, and
+/// finishes the publish of a moved-aside copy — put back when its window is missing, else
+/// absorbed into the window's history. Returns how many it removed or absorbed.
 fn clean_level(dir: &Path) -> Result<usize> {
     let mut leftovers: Vec<(String, PathBuf)> = Vec::new();
     let entries = fs::read_dir(dir).map_err(|e| Error::io("list directory", dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("list directory", dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
+        // Never through a link: what it points to is not ours to clean.
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && leftover(&name).is_some() {
             leftovers.push((name, entry.path()));
         }
     }
     leftovers.sort();
-    let mut removed = 0;
-    for (name, path) in leftovers {
-        if let Some(window) = name
-            .strip_prefix('.')
-            .and_then(|n| n.rsplit_once(".old-"))
-            .map(|(w, _)| w)
-        {
-            let target = dir.join(window);
-            if !window.is_empty() && !window.starts_with('.') && !target.exists() {
-                warn!(path = %path.display(), "Restoring a window copy that an interrupted run had moved aside.");
-                fs::rename(&path, &target).map_err(|e| Error::io("restore", &path, e))?;
+    let mut cleared = 0;
+    for (name, path) in &leftovers {
+        match leftover(name) {
+            Some(Leftover::MovedAside { window }) => {
+                let target = dir.join(window);
+                if target.exists() {
+                    absorb_earlier_copy(path, &target)?;
+                } else {
+                    warn!(path = %path.display(), "Restoring a window copy that an interrupted run had moved aside.");
+                    fs::rename(path, &target).map_err(|e| Error::io("restore", path, e))?;
+                    continue;
+                }
+            }
+            _ => fs::remove_dir_all(path).map_err(|e| Error::io("remove leftover", path, e))?,
+        }
+        cleared += 1;
+    }
+    Ok(cleared)
+}
+
+/// The page files of one fetch directory, by name.
+fn pages_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut pages = Vec::new();
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(pages),
+        Err(e) => return Err(Error::io("list directory", dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("list directory", dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if entry.file_type().is_ok_and(|t| t.is_file()) && parse_page_file_name(&name).is_some() {
+            pages.push((name, entry.path()));
+        }
+    }
+    pages.sort();
+    Ok(pages)
+}
+
+/// The earlier fetches kept in a window's history, oldest first: (number, directory).
+fn history_of(window: &Path) -> Result<Vec<(u32, PathBuf)>> {
+    let dir = window.join(HISTORY_DIR);
+    let mut fetches = Vec::new();
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(fetches),
+        Err(e) => return Err(Error::io("list directory", &dir, e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("list directory", &dir, e))?;
+        let n = entry.file_name().to_str().and_then(parse_history_fetch_dir);
+        if let (Some(n), true) = (n, entry.file_type().is_ok_and(|t| t.is_dir())) {
+            fetches.push((n, entry.path()));
+        }
+    }
+    fetches.sort();
+    Ok(fetches)
+}
+
+/// sha256 of a page file's bytes. The pages are written by one compressor at one level,
+/// so equal bodies give equal files (should a future zstd compress differently, a page is
+/// kept twice: nothing is lost).
+fn file_digest(path: &Path) -> Result<[u8; 32]> {
+    let bytes = fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    Ok(Sha256::digest(&bytes).into())
+}
+
+/// Moves into `window`'s history what `old` — the copy of that window a publish moved
+/// aside — holds and `window` does not: `old`'s own history, fetch by fetch, then its
+/// latest pages as the newest earlier fetch. A page whose bytes `window` already holds
+/// (latest or history) is left out, so a re-fetch that brings the same pages costs no
+/// space. Then removes `old`. Safe to run again after a kill: moved pages are in `window`,
+/// the rest still in `old`, and each fetch of `old` maps to the same history number.
+fn absorb_earlier_copy(old: &Path, window: &Path) -> Result<()> {
+    let mut known: HashSet<[u8; 32]> = HashSet::new();
+    for (_, path) in pages_in(window)? {
+        known.insert(file_digest(&path)?);
+    }
+    for (_, dir) in history_of(window)? {
+        for (_, path) in pages_in(&dir)? {
+            known.insert(file_digest(&path)?);
+        }
+    }
+    let old_history = history_of(old)?;
+    let latest_n = old_history.last().map_or(1, |(n, _)| n + 1);
+    let fetches = old_history
+        .into_iter()
+        .chain(std::iter::once((latest_n, old.to_path_buf())));
+    let mut kept = 0;
+    for (n, from) in fetches {
+        let to = window.join(HISTORY_DIR).join(history_fetch_dir_name(n));
+        for (name, path) in pages_in(&from)? {
+            if !known.insert(file_digest(&path)?) {
                 continue;
             }
+            fs::create_dir_all(&to).map_err(|e| Error::io("create directory", &to, e))?;
+            let dest = to.join(&name);
+            if dest.exists() {
+                // Only when history numbers came from elsewhere: never overwrite a page.
+                return Err(Error::io(
+                    "keep an earlier fetch",
+                    &dest,
+                    std::io::Error::other("a different page of that name is already kept"),
+                ));
+            }
+            fs::rename(&path, &dest).map_err(|e| Error::io("keep an earlier fetch", &path, e))?;
+            kept += 1;
         }
-        let result = if path.is_dir() {
-            fs::remove_dir_all(&path)
-        } else {
-            fs::remove_file(&path)
-        };
-        result.map_err(|e| Error::io("remove leftover", &path, e))?;
-        removed += 1;
+        if to.is_dir() {
+            sync_dir(&to)?;
+        }
     }
-    Ok(removed)
+    if kept > 0 {
+        sync_dir(&window.join(HISTORY_DIR))?;
+        sync_dir(window)?;
+        debug!(window = %window.display(), pages = kept, "Kept the pages of an earlier fetch that the latest does not repeat.");
+    }
+    fs::remove_dir_all(old).map_err(|e| Error::io("remove", old, e))
 }
 
 /// A window being fetched. Dropped unpublished, it removes its directory.
@@ -181,7 +308,8 @@ impl Staging {
             .map_err(|e| Error::io("write", &self.dir, std::io::Error::other(e)))?
     }
 
-    /// Renames the complete window into place, replacing a previous copy.
+    /// Renames the complete window into place; a previous copy becomes the window's
+    /// history, less the pages this fetch repeats.
     pub(crate) async fn publish(mut self) -> Result<PathBuf> {
         let (dir, parent, name) = (self.dir.clone(), self.parent.clone(), self.name.clone());
         let published = tokio::task::spawn_blocking(move || publish_dir(&dir, &parent, &name))
@@ -242,8 +370,9 @@ fn publish_dir(staging: &Path, parent: &Path, name: &str) -> Result<PathBuf> {
     };
     fs::rename(staging, &target).map_err(|e| Error::io("rename into place", staging, e))?;
     sync_dir(parent)?;
-    if had_old && let Err(e) = fs::remove_dir_all(&old) {
-        warn!(path = %old.display(), error = %e, "Previous copy of the window not removed; the next run will.");
+    if had_old {
+        // Killed here, the next run's `prepare` finishes it.
+        absorb_earlier_copy(&old, &target)?;
     }
     Ok(target)
 }
@@ -296,8 +425,102 @@ mod tests {
         second.write_page(2, b"B".to_vec()).await.unwrap();
         second.publish().await.unwrap();
         assert_eq!(names(&tmp.path().join("call-log")), ["2024-01-02"]);
-        assert_eq!(names(&dir), ["page-00001.json.zst", "page-00002.json.zst"]);
+        assert_eq!(
+            names(&dir),
+            ["history", "page-00001.json.zst", "page-00002.json.zst"]
+        );
         assert_eq!(read_page(&dir.join("page-00002.json.zst")), b"B");
+        // The first fetch is kept: the API may have forgotten what it held.
+        assert_eq!(
+            read_page(&dir.join("history/00001/page-00001.json.zst")),
+            b"{\"records\":[1]}"
+        );
+
+        // The same pages again cost nothing; a changed page keeps the one it replaced.
+        let third = stream.stage(&Window::Day(day)).unwrap();
+        third.write_page(1, b"A".to_vec()).await.unwrap();
+        third.write_page(2, b"B".to_vec()).await.unwrap();
+        third.publish().await.unwrap();
+        assert_eq!(names(&dir.join("history")), ["00001"]);
+        let fourth = stream.stage(&Window::Day(day)).unwrap();
+        fourth.write_page(1, b"A".to_vec()).await.unwrap();
+        fourth.write_page(2, b"B2".to_vec()).await.unwrap();
+        fourth.publish().await.unwrap();
+        assert_eq!(names(&dir.join("history")), ["00001", "00002"]);
+        assert_eq!(names(&dir.join("history/00002")), ["page-00002.json.zst"]);
+        assert_eq!(
+            read_page(&dir.join("history/00002/page-00002.json.zst")),
+            b"B"
+        );
+        assert_eq!(
+            read_page(&dir.join("history/00001/page-00001.json.zst")),
+            b"{\"records\":[1]}"
+        );
+        assert_eq!(read_page(&dir.join("page-00002.json.zst")), b"B2");
+    }
+
+    #[test]
+    fn a_publish_killed_after_the_swap_is_finished_by_prepare() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("call-log");
+        let window = root.join("2024-01-02");
+        let old = root.join(".2024-01-02.old-0123abcd");
+        fs::create_dir_all(&window).unwrap();
+        fs::create_dir_all(old.join("history/00001")).unwrap();
+        write_compressed(&window.join(page_file_name(1)), b"new").unwrap();
+        write_compressed(&old.join(page_file_name(1)), b"new").unwrap();
+        write_compressed(&old.join(page_file_name(2)), b"forgotten").unwrap();
+        write_compressed(
+            &old.join("history/00001").join(page_file_name(1)),
+            b"oldest",
+        )
+        .unwrap();
+        let stream = StreamDir::new(tmp.path(), Stream::CallLog);
+        assert_eq!(stream.prepare().unwrap(), 1);
+        assert_eq!(names(&root), ["2024-01-02"]);
+        assert_eq!(names(&window.join("history")), ["00001", "00002"]);
+        assert_eq!(
+            read_page(&window.join("history/00001/page-00001.json.zst")),
+            b"oldest"
+        );
+        assert_eq!(
+            names(&window.join("history/00002")),
+            ["page-00002.json.zst"]
+        );
+        assert_eq!(
+            read_page(&window.join("history/00002/page-00002.json.zst")),
+            b"forgotten"
+        );
+    }
+
+    #[test]
+    fn prepare_leaves_what_is_not_ours_and_never_follows_links() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("message-store");
+        let elsewhere = tmp.path().join("elsewhere");
+        fs::create_dir_all(elsewhere.join(".git")).unwrap();
+        fs::create_dir_all(elsewhere.join(".1.partial-abc")).unwrap();
+        for d in [
+            ".git",
+            ".snapshot",
+            ".x.partial-",
+            ".x.partial-zz",
+            "_notes",
+        ] {
+            fs::create_dir_all(root.join(d)).unwrap();
+        }
+        fs::write(root.join(".DS_Store"), b"").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&elsewhere, root.join("2024-01-01_2024-01-02")).unwrap();
+        let stream = StreamDir::new(tmp.path(), Stream::MessageStore);
+        assert_eq!(stream.prepare().unwrap(), 0);
+        assert_eq!(
+            names(&root).len(),
+            if cfg!(unix) { 7 } else { 6 },
+            "{:?}",
+            names(&root)
+        );
+        assert_eq!(names(&elsewhere), [".1.partial-abc", ".git"]);
     }
 
     #[tokio::test]
@@ -361,7 +584,7 @@ mod tests {
         fs::create_dir_all(root.join(span).join(".124.partial-abc")).unwrap();
         fs::create_dir_all(root.join(span).join(".125.old-abc")).unwrap();
         fs::create_dir_all(root.join(span).join(".123.old-abc")).unwrap();
-        fs::create_dir_all(root.join(".2024-02-01_2024-02-02.partial-x")).unwrap();
+        fs::create_dir_all(root.join(".2024-02-01_2024-02-02.partial-f00d")).unwrap();
         assert_eq!(stream.prepare().unwrap(), 3);
         assert_eq!(names(&root), [span]);
         assert_eq!(names(&root.join(span)), ["123", "125"]);

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
-use ringlake_contracts::raw::{Window, parse_day_dir, parse_mailbox_dir};
+use ringlake_contracts::raw::{Window, parse_day_dir, parse_mailbox_dir, window_dir_of_page};
 use ringlake_contracts::{Layout, Stream};
 
 use crate::error::{Error, Result, one_line};
@@ -35,10 +35,11 @@ pub(crate) fn corrupt_page_remedy(path: &Path, layout: Layout) -> String {
     }
 }
 
-/// The mailbox of a message-store page: its parent directory's name when that is a
-/// mailbox directory (`…/message-store/<FROM>_<TO>/<MAILBOX>/page-…`).
+/// The mailbox of a message-store page: its window directory's name when that is a
+/// mailbox directory (`…/message-store/<FROM>_<TO>/<MAILBOX>/page-…`, also for the pages
+/// of an earlier fetch in its `history/`).
 pub(crate) fn mailbox_of_page(path: &Path) -> Option<i64> {
-    parse_mailbox_dir(path.parent()?.file_name()?.to_str()?)
+    parse_mailbox_dir(window_dir_of_page(path)?.file_name()?.to_str()?)
 }
 
 /// The mailbox named by a message's `uri`: `…/extension/<id>/message-store/<msgid>`
@@ -153,6 +154,10 @@ mod tests {
     fn mailbox_from_dir_and_uri() {
         let p = PathBuf::from("/raw/message-store/2024-01-01_2024-01-02/208594004/page-00001.json");
         assert_eq!(mailbox_of_page(&p), Some(208_594_004));
+        let earlier = Path::new(
+            "/raw/message-store/2024-01-01_2024-01-02/7/history/00001/page-00001.json.zst",
+        );
+        assert_eq!(mailbox_of_page(earlier), Some(7));
         assert_eq!(mailbox_of_page(Path::new("/raw/x/page.json")), None);
         assert_eq!(mailbox_of_page(Path::new("/raw/-5/page.json")), None);
         assert_eq!(mailbox_of_page(Path::new("page.json")), None);

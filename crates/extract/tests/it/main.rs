@@ -49,11 +49,13 @@ pub fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-/// The page files of a published window directory, in order, decompressed.
+/// The page files of a published window directory's latest fetch, in order, decompressed
+/// (earlier fetches sit in its `history/`).
 pub fn read_pages(dir: &Path) -> Vec<Vec<u8>> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != ringlake_contracts::raw::HISTORY_DIR)
         .collect();
     names.sort();
     for (i, name) in names.iter().enumerate() {
