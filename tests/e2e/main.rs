@@ -7,6 +7,7 @@
 mod moto;
 mod support;
 
+mod archive;
 mod bad_input;
 mod chaos;
 mod cli_errors;

@@ -54,6 +54,10 @@ pub(crate) struct Dataset {
     pub messages: MessageStore,
     /// Calls in progress, newest first; `truth.active_calls` lists their ids.
     pub active: Vec<ActiveCall>,
+    /// Retention: calls that started and messages created before this are no longer
+    /// listed (the truth keeps them: it is what the account did, which an archive must
+    /// still hold).
+    pub forgotten_before: Option<DateTime<Utc>>,
 }
 
 impl Dataset {
@@ -122,11 +126,13 @@ impl Dataset {
             by_modified,
             messages,
             active,
+            forgotten_before: None,
         }
     }
 
     /// Indices of records with `from <= startTime < to` (`<= to` when inclusive).
     pub fn window(&self, from: DateTime<Utc>, to: DateTime<Utc>, inclusive: bool) -> Range<usize> {
+        let from = self.served_from(from);
         let calls = &self.truth.calls;
         let lo = calls.partition_point(|c| c.start_time < from);
         let hi = if inclusive {
@@ -135,6 +141,20 @@ impl Dataset {
             calls.partition_point(|c| c.start_time < to)
         };
         lo..hi.max(lo)
+    }
+
+    /// The earliest instant a list starting at `from` serves: retention forgot before it.
+    pub fn served_from(&self, from: DateTime<Utc>) -> DateTime<Utc> {
+        self.forgotten_before.map_or(from, |t| from.max(t))
+    }
+
+    /// This data set with every call and message before `before` forgotten by the list
+    /// endpoints, as retention does (docs/api.md §7).
+    pub fn forgetting(&self, before: DateTime<Utc>) -> Self {
+        Dataset {
+            forgotten_before: Some(before),
+            ..self.clone()
+        }
     }
 
     /// The full record at `index`.

@@ -10,28 +10,29 @@ use ringlake_contracts::{Layout, Stream};
 
 use crate::error::{Error, Result, one_line};
 
-/// What to do about the corrupt page `path`, one line: delete the window directory it sits
-/// in, so that the extract stage, which fetches again a window whose raw directory is gone,
-/// replaces it. A snapshot cannot be fetched again (it was a moment), so its directory
-/// can only go, rows and all. A page outside ringlake's layout has no window to fetch: it
-/// can only be moved away.
+/// What to do about the corrupt page `path`, one line. A page of a window's latest fetch
+/// is deleted: the extract stage fetches again a window whose pages are not all on disk,
+/// and keeps the window's earlier fetches (its `history/`), so only that file goes. A page
+/// of an earlier fetch or of a snapshot cannot be fetched again (the API may have
+/// forgotten it; a snapshot was a moment), and a page outside ringlake's layout has no
+/// window to fetch: those can only be moved away.
 pub(crate) fn corrupt_page_remedy(path: &Path, layout: Layout) -> String {
-    let dir = Window::of_page(layout, path).and(path.parent());
-    let Some(dir) = dir else {
+    let Some(window) = Window::of_page(layout, path).and(window_dir_of_page(path)) else {
         return "move that file out of the raw dir (it is not in ringlake's raw layout, so \
                 the extract stage cannot fetch it again) and run the same command again"
             .into();
     };
-    let dir = one_line(dir.display());
-    if layout.refetchable() {
+    let latest = path.parent() == Some(window);
+    if layout.refetchable() && latest {
         format!(
-            "delete its directory {dir} and run the same command again to fetch that window again"
+            "delete that file and run the same command again to fetch its window {} again \
+             (the window's earlier fetches are kept)",
+            one_line(window.display())
         )
     } else {
-        format!(
-            "delete its directory {dir} and run the same command again (a snapshot cannot be \
-             fetched again: that one is lost)"
-        )
+        "move that file out of the raw dir and run the same command again (an earlier fetch \
+         or a snapshot cannot be fetched again: records only that page held are lost)"
+            .into()
     }
 }
 
@@ -99,31 +100,35 @@ mod tests {
         let window = |p: &str, l| corrupt_page_remedy(Path::new(p), l);
         assert_eq!(
             window("/raw/call-log/2024-01-02/page-00001.json.zst", DayWindow),
-            "delete its directory /raw/call-log/2024-01-02 and run the same command again to \
-             fetch that window again"
+            "delete that file and run the same command again to fetch its window \
+             /raw/call-log/2024-01-02 again (the window's earlier fetches are kept)"
         );
         assert!(
             window(
                 "/raw/message-store/2024-01-01_2024-01-09/42/page-00001.json.zst",
                 MailboxWindow
             )
-            .starts_with("delete its directory /raw/message-store/2024-01-01_2024-01-09/42 and")
+            .starts_with("delete that file and run the same command again to fetch its window /raw/message-store/2024-01-01_2024-01-09/42 again")
         );
-        let snapshot = window(
-            "/raw/active-calls/2024-01-02/20240102T101010.123Z/page-00001.json.zst",
-            InstantSnapshot,
-        );
-        assert!(
-            snapshot.starts_with(
-                "delete its directory /raw/active-calls/2024-01-02/20240102T101010.123Z and"
+        // An earlier fetch or a snapshot cannot be fetched again: only moved away.
+        for (p, l) in [
+            (
+                "/raw/call-log/2024-01-02/history/00001/page-00001.json.zst",
+                DayWindow,
             ),
-            "{snapshot}"
-        );
-        assert!(snapshot.contains("cannot be fetched again"), "{snapshot}");
-        assert!(
-            window("/raw/extensions/2024-01-02/page-00001.json", DaySnapshot)
-                .starts_with("delete its directory /raw/extensions/2024-01-02 and")
-        );
+            (
+                "/raw/active-calls/2024-01-02/20240102T101010.123Z/page-00001.json.zst",
+                InstantSnapshot,
+            ),
+            ("/raw/extensions/2024-01-02/page-00001.json", DaySnapshot),
+        ] {
+            let r = window(p, l);
+            assert!(
+                r.starts_with("move that file out of the raw dir"),
+                "{p}: {r}"
+            );
+            assert!(r.contains("cannot be fetched again"), "{p}: {r}");
+        }
         // Outside the layout, no directory is named: deleting `/raw/call-log` or a span dir
         // of every mailbox would lose far more than the page.
         for (p, l) in [

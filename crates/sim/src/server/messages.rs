@@ -26,7 +26,8 @@ pub(super) fn list(st: &AppState, req: &Incoming<'_>) -> Result<Response> {
     let urls = st.urls(req.headers);
     let data = st.data();
     let store = &data.messages;
-    let range = store.window(mailbox, q.date_from, q.date_to, st.cfg.date_to_inclusive);
+    let from = data.served_from(q.date_from);
+    let range = store.window(mailbox, from, q.date_to, st.cfg.date_to_inclusive);
     let pass = |v: &Vec<&'static str>, x: &str| v.is_empty() || v.contains(&x);
     // Newest first, ties by id descending (docs/api.md §1.8).
     let matching: Vec<usize> = range

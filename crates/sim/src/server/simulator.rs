@@ -114,6 +114,14 @@ impl SimHandle {
         self.state.mutate(mutation)
     }
 
+    /// Retention: from the next request on, the call-log and message-store lists no
+    /// longer serve calls that started, or messages created, before `before` — as the API
+    /// forgets old records (docs/api.md §7). [`Self::truth`] keeps them: it is what the
+    /// account did, and what an archive must still hold.
+    pub fn forget_before(&self, before: DateTime<Utc>) {
+        self.state.forget_before(before);
+    }
+
     /// Replaces the rate limits of the running server (a 429 storm when lowered). Requests
     /// already counted in the window stay counted. Same as `POST /_admin/limits`.
     pub fn set_limits(&self, limits: RateLimits) {

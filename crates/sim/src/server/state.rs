@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use axum::http::{HeaderMap, header};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use tracing::info;
 
@@ -100,6 +100,13 @@ impl AppState {
             "Late updates applied."
         );
         report
+    }
+
+    pub(super) fn forget_before(&self, before: DateTime<Utc>) {
+        let _one_at_a_time = lock(&self.mutating);
+        let next = self.data().forgetting(before);
+        *self.data.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(next);
+        info!(%before, "Records before this forgotten (retention).");
     }
 
     pub(super) fn set_limits(&self, limits: RateLimits) {

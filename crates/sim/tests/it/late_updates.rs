@@ -222,3 +222,40 @@ async fn admin_mutate_over_http() {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     sim.handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn forgotten_records_are_no_longer_listed_but_stay_in_the_truth() {
+    let sim = Sim::start(cfg()).await;
+    let calls = |from, to| {
+        format!(
+            "/restapi/v1.0/account/~/call-log?dateFrom={}&dateTo={}&view=Detailed&perPage=1000",
+            ts(from),
+            ts(to)
+        )
+    };
+    let (before, _) = sim.fetch_all(&calls(day(1), day(4))).await;
+    sim.handle.forget_before(day(3));
+    let (old, _) = sim.fetch_all(&calls(day(1), day(3))).await;
+    assert!(old.is_empty(), "{} forgotten calls still listed", old.len());
+    let (after, _) = sim.fetch_all(&calls(day(1), day(4))).await;
+    let kept = before
+        .iter()
+        .filter(|r| time(&r["startTime"]) >= day(3))
+        .count();
+    assert!(kept > 0 && after.len() == kept, "{} of {kept}", after.len());
+    let truth = sim.handle.truth();
+    assert!(truth.calls.iter().filter(|c| c.start_time < day(3)).count() > 0);
+
+    let mailbox = truth.extensions[0].id;
+    let messages = format!(
+        "/restapi/v1.0/account/~/extension/{mailbox}/message-store?dateFrom={}&dateTo={}&perPage=1000",
+        ts(day(1)),
+        ts(day(3))
+    );
+    let (old, _) = sim.fetch_all(&messages).await;
+    assert!(
+        old.is_empty(),
+        "{} forgotten messages still listed",
+        old.len()
+    );
+}

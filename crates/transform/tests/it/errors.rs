@@ -14,16 +14,14 @@ fn remedy(kind: Kind, page: &Path) -> String {
     let dir = page.parent().unwrap().display();
     match kind {
         Kind::CallLog | Kind::Messages => format!(
-            ": delete its directory {dir} and run the same command again to fetch that window again"
+            ": delete that file and run the same command again to fetch its window {dir} again (the window's earlier fetches are kept)"
         ),
-        Kind::Extensions | Kind::ActiveCalls => format!(
-            ": delete its directory {dir} and run the same command again (a snapshot cannot be fetched again: that one is lost)"
-        ),
+        Kind::Extensions | Kind::ActiveCalls => ": move that file out of the raw dir and run the same command again (an earlier fetch or a snapshot cannot be fetched again: records only that page held are lost)".to_string(),
     }
 }
 
 #[test]
-fn a_corrupt_raw_page_is_one_line_naming_the_file_and_the_directory_to_delete() {
+fn a_corrupt_raw_page_is_one_line_naming_the_file_and_what_to_do() {
     for kind in KINDS {
         for (codec, body, what) in [
             (Codec::FakeZstd, &b"not zstd at all"[..], "(zstd: "),
