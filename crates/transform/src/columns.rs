@@ -1,11 +1,12 @@
-//! Rows → Arrow arrays, column by column.
+//! Columns: declared once, read out of rows into Arrow arrays, and the schema a list makes.
 //!
 //! Each table is one list of [`Column`]s in its stream's file: a column's name,
 //! nullability, getter, API source and description are declared together, and the table's
-//! schema is derived from that list (`schema::table_schema`; the getter's variant fixes the
+//! schema is derived from that list ([`table_schema`]; the getter's variant fixes the
 //! Arrow type), so a getter cannot drift away from the column it fills. Each list is built
 //! once, as a static, and serves every batch of its table.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::builder::NullBufferBuilder;
@@ -14,12 +15,15 @@ use arrow::array::{
     RecordBatch, StringArray, StringBuilder, TimestampMillisecondBuilder,
 };
 use arrow::buffer::{Buffer, OffsetBuffer};
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use arrow::error::ArrowError;
 use ringlake_model::{BaseCallLogRecord, Money};
 use serde_json::{Map, Value};
 
-use crate::schema::{MONEY_PRECISION, MONEY_SCALE, UTC, list_item};
+use crate::schema::{
+    DESCRIPTION_METADATA, PARTITION_DATE_METADATA, SCHEMA_VERSION, SCHEMA_VERSION_METADATA,
+    SORT_KEY_METADATA, SOURCE_METADATA,
+};
 
 /// A row type, named apart from the lifetime of the records it borrows: rows live no longer
 /// than one append, while the column lists that read them are statics. It is implemented
@@ -41,7 +45,7 @@ impl RowKind for BaseCallLogRecord {
 }
 
 /// How to read one column's value out of a row of kind `K`; the variant is the column's
-/// Arrow type (`schema::data_type`).
+/// Arrow type ([`data_type`]).
 pub(crate) enum Getter<K: RowKind> {
     Str(for<'r, 'a> fn(&'r K::Row<'a>) -> Option<&'r str>),
     I64(for<'r, 'a> fn(&'r K::Row<'a>) -> Option<i64>),
@@ -401,6 +405,80 @@ fn sorted(v: Value) -> Value {
         Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
         other => other,
     }
+}
+
+/// The `extra_json` column of a row read from the object at `source_prefix` (`""`,
+/// `legs[].`, …); `get` reads the row's unknown fields, made by
+/// [`crate::columns::extra_json`].
+pub(crate) fn extra_json_column<K: RowKind>(source_prefix: &str, get: Getter<K>) -> Column<K> {
+    Column::row("extra_json", true, get).doc(
+        format!("{source_prefix}*"),
+        "Every field the API sent that has no column of its own (those of nested objects \
+         under their parent's name), as one JSON object with sorted keys; null when there \
+         is none.",
+    )
+}
+
+/// The item field of `List<Utf8>` columns: items are never null.
+pub(crate) fn list_item() -> Field {
+    Field::new("item", DataType::Utf8, false)
+}
+
+/// Precision and scale of money columns: `decimal(18, 6)`, exact micro-units.
+pub(crate) const MONEY_PRECISION: u8 = 18;
+pub(crate) const MONEY_SCALE: i8 = 6;
+
+/// Time zone of every timestamp column.
+pub(crate) const UTC: &str = "UTC";
+
+/// The Arrow type of a column read by `getter`; the batch builders of `columns.rs` build
+/// the same types (and `RecordBatch::try_new` checks that they do).
+pub(crate) fn data_type<K: RowKind>(getter: &Getter<K>) -> DataType {
+    match getter {
+        Getter::Str(_) => DataType::Utf8,
+        Getter::I64(_) => DataType::Int64,
+        Getter::I32(_) => DataType::Int32,
+        Getter::Bool(_) => DataType::Boolean,
+        Getter::Ts(_) => DataType::Timestamp(TimeUnit::Millisecond, Some(UTC.into())),
+        Getter::Money(_) => DataType::Decimal128(MONEY_PRECISION, MONEY_SCALE),
+        Getter::List(_) => DataType::List(Arc::new(list_item())),
+    }
+}
+
+/// A table's schema: its columns' fields, sort key, what one row is and what its partition
+/// date means (both shown in `docs/lake.md`).
+pub(crate) fn table_schema<K: RowKind>(
+    columns: &[Column<K>],
+    sort_key: &str,
+    row: &str,
+    partition_date: &str,
+) -> SchemaRef {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|c| {
+            let data_type = match &c.get {
+                Col::Row(g) => data_type(g),
+                Col::Base(g) => data_type(g),
+            };
+            Field::new(c.name.as_str(), data_type, c.nullable).with_metadata(HashMap::from([
+                (SOURCE_METADATA.to_owned(), c.source.clone()),
+                (DESCRIPTION_METADATA.to_owned(), c.description.clone()),
+            ]))
+        })
+        .collect();
+    let metadata = HashMap::from([
+        (SORT_KEY_METADATA.to_owned(), sort_key.to_owned()),
+        (
+            SCHEMA_VERSION_METADATA.to_owned(),
+            SCHEMA_VERSION.to_string(),
+        ),
+        (DESCRIPTION_METADATA.to_owned(), row.to_owned()),
+        (
+            PARTITION_DATE_METADATA.to_owned(),
+            partition_date.to_owned(),
+        ),
+    ]);
+    Arc::new(Schema::new_with_metadata(fields, metadata))
 }
 
 #[cfg(test)]

@@ -11,9 +11,10 @@ use ringlake_contracts::Stream as StreamId;
 use ringlake_model::{AccountRecord, LanguageInfo};
 
 use crate::columns::{BatchBuilder, Column, Getter, RowKind, extra_json, json_text};
+use crate::columns::{extra_json_column, table_schema};
 use crate::error::Result;
 use crate::layout::snapshot_date_of_page;
-use crate::schema::{ACCOUNT_SCHEMA, extra_json_column, tables};
+use crate::schema::tables;
 use crate::stream::{Keyed, PageBuilder, PageRows, PageShapes, Read, Stream};
 
 /// The account of one snapshot date. The partition day is the snapshot date (the nearest
@@ -357,4 +358,14 @@ pub(crate) static ACCOUNT_COLUMNS: LazyLock<Vec<AccountColumn>> = LazyLock::new(
         ),
         extra_json_column("", Str(|r| r.extra_json.as_deref())),
     ]
+});
+pub(crate) static ACCOUNT_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table_schema(
+        &ACCOUNT_COLUMNS,
+        "id",
+        "The account as one run read it (`GET /restapi/v1.0/account/~`): its status, home \
+         country, time zone and currency; one row per snapshot date. The columns of \
+         `regionalSettings` leave that prefix out (`time_zone_name`, `currency_code`).",
+        "The snapshot date: the day the run read the account, in the run's time zone.",
+    )
 });

@@ -11,13 +11,14 @@ use ringlake_model::{CallLogRecord, Text};
 use ringlake_contracts::Stream as StreamId;
 
 use super::call_log::read_call;
+use super::call_rows::ACTIVE_CALLS_SCHEMA;
 use super::call_rows::{ACTIVE_CALL_COLUMNS, CallRow};
 use crate::columns::BatchBuilder;
 use crate::error::Result;
 use crate::layout::active_snapshot_of_page;
 use crate::output::{TransformOptions, TransformOutput};
 use crate::run::gather;
-use crate::schema::{ACTIVE_CALLS_SCHEMA, tables};
+use crate::schema::tables;
 use crate::stream::{Keyed, PageBuilder, PageRows, PageShapes, Read, Stream};
 
 /// Reads active-calls pages (list envelopes of `CallLogRecord`s) into the `active_calls`

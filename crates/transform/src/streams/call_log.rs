@@ -12,12 +12,13 @@ use ringlake_contracts::Stream as StreamId;
 use super::call_rows::{
     CALL_COLUMNS, CallRow, LEG_COLUMNS, LegRow, RECORDING_COLUMNS, RecordingRow,
 };
+use super::call_rows::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA};
 use crate::columns::{BatchBuilder, extra_json};
 use crate::decode::for_each_record;
 use crate::error::Result;
 use crate::output::{TransformOptions, TransformOutput};
 use crate::run::gather;
-use crate::schema::{CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA, tables};
+use crate::schema::tables;
 use crate::stream::{
     ChildRows, Keyed, PageBuilder, PageRows, PageShapes, Read, Stop, Stream, partition_day,
 };

@@ -3,12 +3,14 @@
 
 use std::sync::LazyLock;
 
+use arrow::datatypes::SchemaRef;
+
 use ringlake_model::{
     BaseCallLogRecord, CallLogRecord, CallLogRecordLegInfo, CallLogRecordingInfo,
 };
 
 use crate::columns::{Column, Getter, RowKind, extra_json};
-use crate::schema::extra_json_column;
+use crate::columns::{extra_json_column, table_schema};
 
 /// One `calls` row, or one `active_calls` row (with its snapshot time).
 pub(crate) struct CallRow<'a> {
@@ -582,6 +584,49 @@ pub(crate) fn ringout_results(rec: &CallLogRecord) -> (Option<&str>, Option<&str
     (result_of("ToCaller"), result_of("ToSubscriber"))
 }
 
+pub(crate) static CALLS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table_schema(
+        &CALL_COLUMNS,
+        "start_time,id",
+        "One record of the account's call log (Detailed view): a call as RingCentral logged \
+         it; its legs are in `call_legs`, its recordings in `call_recordings`.",
+        "The day of `start_time` in the run's time zone.",
+    )
+});
+
+pub(crate) static CALL_LEGS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table_schema(
+        &LEG_COLUMNS,
+        "start_time,call_id,leg_index",
+        "One leg (one hop: an accept, a forward, a transfer, each side of a RingOut…) of a \
+         Detailed call-log record.",
+        "The parent call's partition (the day of its `start_time` in the run's time zone), \
+         even when the leg itself started on another day.",
+    )
+});
+
+pub(crate) static CALL_RECORDINGS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table_schema(
+        &RECORDING_COLUMNS,
+        "start_time,call_id,recording_id",
+        "One recording referenced by a call-log record or its legs.",
+        "The parent call's partition (the day of its `start_time` in the run's time zone).",
+    )
+});
+
+/// An active-calls snapshot: when it was taken, then the columns of `calls` (legs are
+/// counted in `leg_count`; snapshots have no legs table).
+pub(crate) static ACTIVE_CALLS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table_schema(
+        &ACTIVE_CALL_COLUMNS,
+        "snapshot_time,id",
+        "One call in progress (or ended in the last minutes) as one active-calls snapshot \
+         saw it; the columns after `snapshot_time` are those of `calls`. A call appears once \
+         per snapshot that saw it.",
+        "The day of `snapshot_time` in the run's time zone.",
+    )
+});
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // Tests: a panic is the failure report.
 mod tests {
@@ -591,9 +636,6 @@ mod tests {
 
     use super::*;
     use crate::columns::BatchBuilder;
-    use crate::schema::{
-        ACTIVE_CALLS_SCHEMA, CALL_LEGS_SCHEMA, CALL_RECORDINGS_SCHEMA, CALLS_SCHEMA,
-    };
 
     /// Builds one batch of `schema` from `rows`, in the order given.
     fn build_batch<K: RowKind>(

@@ -12,11 +12,12 @@ use ringlake_model::{BusinessAddressInfo, ExtensionRecord, PronouncedNameInfo};
 use ringlake_contracts::Stream as StreamId;
 
 use crate::columns::{BatchBuilder, Column, Getter, RowKind, extra_json, json_text};
+use crate::columns::{extra_json_column, table_schema};
 use crate::error::Result;
 use crate::layout::snapshot_date_of_page;
 use crate::output::{TransformOptions, TransformOutput};
 use crate::run::gather;
-use crate::schema::{EXTENSIONS_SCHEMA, extra_json_column, tables};
+use crate::schema::tables;
 use crate::stream::{Keyed, PageBuilder, PageRows, PageShapes, Read, Stream};
 
 /// Reads extension-list pages into the `extensions` table: one row per extension per
@@ -522,3 +523,14 @@ fn address<'r>(r: &'r ExtensionRow<'_>) -> Option<&'r BusinessAddressInfo> {
 fn pronounced_name<'r>(r: &'r ExtensionRow<'_>) -> Option<&'r PronouncedNameInfo> {
     r.rec.contact.as_ref()?.pronounced_name.as_ref()
 }
+/// `extensions`: docs/api.md §3.5. Nested objects are flattened; lists are JSON text.
+pub(crate) static EXTENSIONS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table_schema(
+        &EXTENSION_COLUMNS,
+        "id",
+        "One extension (user, call queue, IVR menu, …) as one run's snapshot of the \
+         extension list saw it: the table keeps one snapshot per date, so it shows how \
+         extensions changed over time.",
+        "The snapshot date: the day the run read the extension list, in the run's time zone.",
+    )
+});

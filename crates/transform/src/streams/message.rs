@@ -12,14 +12,12 @@ use ringlake_model::{MessageAttachmentInfo, MessageRecord, MessageStoreCallerInf
 use ringlake_contracts::Stream as StreamId;
 
 use crate::columns::{BatchBuilder, Column, Getter, RowKind, extra_json, json_text};
+use crate::columns::{extra_json_column, table_schema};
 use crate::error::Result;
 use crate::layout::{mailbox_of_page, mailbox_of_uri};
 use crate::output::{TransformOptions, TransformOutput};
 use crate::run::gather;
-use crate::schema::{
-    MESSAGE_ATTACHMENTS_SCHEMA, MESSAGE_RECIPIENTS_SCHEMA, MESSAGES_SCHEMA, extra_json_column,
-    tables,
-};
+use crate::schema::tables;
 use crate::stream::{
     ChildRows, Keyed, PageBuilder, PageRows, PageShapes, Read, Stream, partition_day,
 };
@@ -712,6 +710,40 @@ pub(crate) static ATTACHMENT_COLUMNS: LazyLock<Vec<AttachmentColumn>> = LazyLock
             .doc(a("width"), "Images: width in pixels."),
         extra_json_column("attachments[].", Str(|r| r.extra_json.as_deref())),
     ]
+});
+
+/// `messages`: one row per (mailbox, message id). docs/api.md §3.4.
+pub(crate) static MESSAGES_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table_schema(
+        &MESSAGE_COLUMNS,
+        "mailbox_extension_id,id",
+        "One message (SMS, fax, voicemail, pager) of one extension's message store, as \
+         read from that mailbox. Deleted and purged messages stay, with their \
+         `availability`.",
+        "The day of `creation_time` in the run's time zone.",
+    )
+});
+
+pub(crate) static MESSAGE_RECIPIENTS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table_schema(
+        &RECIPIENT_COLUMNS,
+        "mailbox_extension_id,message_id,recipient_index",
+        "One entry of a message's `to` list (a recipient), per mailbox the message was read \
+         from.",
+        "The parent message's partition (the day of its `creation_time` in the run's time \
+         zone).",
+    )
+});
+
+pub(crate) static MESSAGE_ATTACHMENTS_SCHEMA: LazyLock<SchemaRef> = LazyLock::new(|| {
+    table_schema(
+        &ATTACHMENT_COLUMNS,
+        "mailbox_extension_id,message_id,attachment_index",
+        "One attachment of a message (its metadata; the content stays on RingCentral's media \
+         host), per mailbox the message was read from.",
+        "The parent message's partition (the day of its `creation_time` in the run's time \
+         zone).",
+    )
 });
 
 #[cfg(test)]

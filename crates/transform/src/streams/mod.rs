@@ -8,20 +8,18 @@ mod call_log;
 mod call_rows;
 mod extension;
 mod message;
+#[cfg(test)]
+mod schema_checks;
 
 use std::path::PathBuf;
 
 use arrow::datatypes::SchemaRef;
 use ringlake_contracts::Stream;
 
-pub(crate) use account::ACCOUNT_COLUMNS;
 pub use active_calls::transform_active_calls;
 pub use call_log::transform_call_log;
-pub(crate) use call_rows::{ACTIVE_CALL_COLUMNS, CALL_COLUMNS, LEG_COLUMNS, RECORDING_COLUMNS};
-pub(crate) use extension::EXTENSION_COLUMNS;
 pub use extension::transform_extensions;
 pub use message::transform_messages;
-pub(crate) use message::{ATTACHMENT_COLUMNS, MESSAGE_COLUMNS, RECIPIENT_COLUMNS};
 
 use crate::error::Result;
 use crate::output::{DayTables, TransformOptions, TransformOutput, TransformSummary};
