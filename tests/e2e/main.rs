@@ -13,6 +13,7 @@ mod chaos;
 mod cli_errors;
 mod dry_run;
 mod duckdb;
+mod failures;
 mod lake_verify;
 mod late_updates;
 mod messages;

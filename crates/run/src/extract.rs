@@ -13,8 +13,9 @@ use ringlake_extract::{
     ApiClient, ExtensionRef, ExtractOptions, Extracted, Progress, RateGroup, RequestStats,
 };
 use tokio::sync::watch;
+use tracing::debug;
 
-use crate::report::{ExtractReport, StageFigures};
+use crate::report::{ExtractReport, Failed, StageFigures, is_run_wide, keep_error};
 use crate::spec::RunSpec;
 use crate::streams::lanes;
 
@@ -26,9 +27,9 @@ struct Lanes<'a> {
     days: &'a [NaiveDate],
     snapshot_day: NaiveDate,
     progress: &'a dyn Progress,
-    /// The extension list, once the Medium lane has read it: the mailboxes of the message
-    /// store (its `needs`).
-    mailboxes: watch::Sender<Option<Arc<Vec<ExtensionRef>>>>,
+    /// The extension list, once the Medium lane has read it (or why it could not): the
+    /// mailboxes of the message store (its `needs`).
+    mailboxes: watch::Sender<Option<Result<Arc<Vec<ExtensionRef>>, String>>>,
 }
 
 /// Extracts the spec's streams (and those they need), lane by lane.
@@ -50,31 +51,47 @@ pub(crate) async fn extract(
     };
     let [heavy, medium, light] =
         lanes(&spec.streams).map(|(group, streams)| ctx.lane(group, streams));
-    // The first error cancels the other lanes; their staged pages are removed and what they
-    // finished is in the checkpoints.
-    let (heavy, medium, light) = tokio::try_join!(heavy, medium, light)?;
+    // A stream that fails fails alone: the lanes go on, and what the others fetched is
+    // loaded. Only a run where every stream failed (bad credentials, the server down) is a
+    // failed run, with the first error.
+    let (heavy, medium, light) = tokio::join!(heavy, medium, light);
     let mut ex = heavy;
     ex.merge(medium);
     ex.merge(light);
     ex.requests = client.stats();
+    if let Some(first) = ex.first_error.take()
+        && (is_run_wide(&first) || ex.streams.values().all(|s| s.as_any().is::<Failed>()))
+    {
+        return Err(first);
+    }
     Ok(ex)
 }
 
 impl Lanes<'_> {
     /// One rate group's streams, one after the other.
-    async fn lane(&self, group: RateGroup, streams: Vec<Stream>) -> anyhow::Result<ExtractReport> {
+    async fn lane(&self, group: RateGroup, streams: Vec<Stream>) -> ExtractReport {
         let count = |st: &RequestStats| st.by_group.get(&group).map_or(0, |g| g.requests);
         let mut ex = ExtractReport::default();
         for stream in streams {
             let (before, began) = (count(&self.client.stats()), Instant::now());
-            self.extract_one(stream, &mut ex).await?;
+            if let Err(error) = self.extract_one(stream, &mut ex).await {
+                // Said once, in the summary's FAILED line (or as the run's error when every
+                // stream failed).
+                debug!(stream = %stream, error = %format!("{error:#}"), "Stream failed; the others go on.");
+                if stream == Stream::Extensions {
+                    self.mailboxes.send_replace(Some(Err(format!("{error:#}"))));
+                }
+                ex.streams
+                    .insert(stream, Box::new(Failed::new(stream, &error)));
+                keep_error(&mut ex.first_error, error);
+            }
             ex.stages.push(StageFigures {
                 stream,
                 requests: BTreeMap::from([(group, count(&self.client.stats()) - before)]),
                 wall: began.elapsed(),
             });
         }
-        Ok(ex)
+        ex
     }
 
     /// How each stream is extracted: the one place that calls the extract stage per stream.
@@ -107,19 +124,19 @@ impl Lanes<'_> {
                     ringlake_extract::extract_extensions(client, opts, snapshot_day, progress)
                         .await?;
                 self.mailboxes
-                    .send_replace(Some(Arc::new(list.extensions.clone())));
+                    .send_replace(Some(Ok(Arc::new(list.extensions.clone()))));
                 Box::new(list)
             }
             Stream::MessageStore => {
-                // Waits for the Medium lane's extension list. Should that lane fail, the
-                // run's `try_join!` ends this wait with its error.
+                // Waits for the Medium lane's extension list, or for why it failed.
                 let mut list = self.mailboxes.subscribe();
                 let mailboxes = list
                     .wait_for(Option::is_some)
                     .await
                     .map_err(|_| anyhow::anyhow!("the extension list was not read"))?
                     .clone()
-                    .unwrap_or_default();
+                    .unwrap_or_else(|| Err("the extension list was not read".into()))
+                    .map_err(|e| anyhow::anyhow!("the extension list was not read: {e}"))?;
                 Box::new(
                     ringlake_extract::extract_message_store(
                         client, opts, &mailboxes, days, progress,

@@ -20,7 +20,7 @@ mod spec;
 pub mod streams;
 
 pub use load::{raw_zone_streams, transform_raw_zone};
-pub use report::{ExtractReport, LoadReport, RunReport, StageFigures};
+pub use report::{ExtractReport, Failed, LoadReport, RunReport, StageFigures};
 pub use spec::RunSpec;
 
 use std::time::Instant;

@@ -1,11 +1,13 @@
 //! What a run did, stage by stage, for the summary and the exit code.
 
-use std::collections::BTreeMap;
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::AddAssign;
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use ringlake_contracts::Stream;
-use ringlake_extract::{Extracted, RateGroup, RequestStats};
+use ringlake_extract::{Extracted, RateGroup, RequestStats, RunDays};
 use ringlake_load::LoadStats;
 use ringlake_transform::TransformStats;
 
@@ -41,6 +43,9 @@ pub struct ExtractReport {
     pub stages: Vec<StageFigures>,
     /// Requests of the whole run.
     pub requests: RequestStats,
+    /// The first stream error: the run's error when it is run-wide (credentials) or every
+    /// stream failed.
+    pub(crate) first_error: Option<anyhow::Error>,
 }
 
 impl ExtractReport {
@@ -56,9 +61,74 @@ impl ExtractReport {
             streams,
             stages,
             requests: _, // the client's, read once at the end
+            first_error,
         } = other;
         self.streams.extend(streams);
         self.stages.extend(stages);
+        if let Some(e) = first_error {
+            keep_error(&mut self.first_error, e);
+        }
+    }
+}
+
+/// Whether a stream's error is the whole run's: refused credentials refuse every stream.
+pub(crate) fn is_run_wide(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        matches!(
+            e.downcast_ref::<ringlake_extract::Error>(),
+            Some(ringlake_extract::Error::Auth { .. })
+        )
+    })
+}
+/// Keeps the error a run would end with: the first, unless a later one is run-wide.
+pub(crate) fn keep_error(slot: &mut Option<anyhow::Error>, error: anyhow::Error) {
+    if slot
+        .as_ref()
+        .is_none_or(|kept| !is_run_wide(kept) && is_run_wide(&error))
+    {
+        *slot = Some(error);
+    }
+}
+
+/// A stream whose extraction failed: nothing of it is loaded this run (what it had landed
+/// before stays in the raw zone and the lake), and the run is incomplete.
+#[derive(Debug)]
+pub struct Failed {
+    stream: Stream,
+    /// The error with its causes, one line.
+    pub error: String,
+}
+
+impl Failed {
+    pub(crate) fn new(stream: Stream, error: &anyhow::Error) -> Self {
+        Failed {
+            stream,
+            error: format!("{error:#}").replace(['\n', '\r'], " "),
+        }
+    }
+}
+
+impl Extracted for Failed {
+    fn summary(&self) -> String {
+        "failed".to_owned()
+    }
+    fn records(&self) -> u64 {
+        0
+    }
+    fn paging_minimum(&self) -> Option<u64> {
+        None
+    }
+    fn failures(&self) -> Vec<String> {
+        vec![format!(
+            "{}: {} (the other streams were loaded; fix this and run the same command again)",
+            self.stream, self.error
+        )]
+    }
+    fn loadable_days(&self, _: RunDays<'_>) -> BTreeSet<NaiveDate> {
+        BTreeSet::new()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 

@@ -47,6 +47,30 @@ pub struct Faults {
     pub slow_ms: u64,
     /// Seed of the fault generator.
     pub seed: u64,
+    /// Endpoints that always fail: every API request whose route ends with one of these
+    /// (`/active-calls`, `/extension/{extension_id}/message-store`) is answered with its
+    /// status after the token check (403 as a missing permission, 404 as a missing resource,
+    /// anything else as a server error).
+    pub broken_routes: Vec<BrokenRoute>,
+}
+
+/// An endpoint that always fails (see [`Faults::broken_routes`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokenRoute {
+    /// The end of the route's path pattern.
+    pub route_ends_with: String,
+    /// The HTTP status it answers.
+    pub status: u16,
+}
+
+impl BrokenRoute {
+    /// The route ending `route_ends_with` answers `status` to every request.
+    pub fn new(route_ends_with: &str, status: u16) -> Self {
+        Self {
+            route_ends_with: route_ends_with.to_owned(),
+            status,
+        }
+    }
 }
 
 impl Default for Faults {
@@ -58,6 +82,7 @@ impl Default for Faults {
             slow_rate: 0.0,
             slow_ms: DEFAULT_SLOW_MS,
             seed: DEFAULT_FAULT_SEED,
+            broken_routes: Vec::new(),
         }
     }
 }
@@ -103,6 +128,12 @@ impl Faults {
         self.seed = seed;
         self
     }
+
+    /// One more endpoint that always fails.
+    pub fn with_broken_route(mut self, route: BrokenRoute) -> Self {
+        self.broken_routes.push(route);
+        self
+    }
 }
 
 /// A rate as a probability: NaN and negatives are 0, above 1 is 1.
@@ -127,6 +158,40 @@ pub(crate) enum Fault {
     Slow { ms: u64 },
 }
 
+/// The answer of a broken route (see [`Faults::broken_routes`]).
+pub(crate) fn broken(status: u16, route: &str) -> Response {
+    // The permission each family of endpoints needs (docs/api.md §1).
+    let permission = if route.contains("message") {
+        "ReadMessages"
+    } else if route.contains("call-log") || route.contains("active-calls") {
+        "ReadCallLog"
+    } else {
+        "ReadAccounts"
+    };
+    let body = match status {
+        403 => api_error(
+            "InsufficientPermissions",
+            "CMN-401",
+            &format!(
+                "In order to call this API endpoint, user needs to have [{permission}] permission for requested resource."
+            ),
+        ),
+        404 => api_error(
+            "ResourceNotFound",
+            "CMN-102",
+            "Resource for parameter [accountId] is not found",
+        ),
+        _ => api_error("InternalServerError", "CMN-500", "Internal server error"),
+    };
+    let mut resp = Response::new(Body::from(serde_json::to_vec(&body).unwrap_or_default()));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
 /// The seeded generator of faults.
 #[derive(Debug)]
 pub(crate) struct Dice {
@@ -138,6 +203,11 @@ impl Dice {
     pub fn new(faults: Faults) -> Self {
         let rng = ChaCha8Rng::seed_from_u64(faults.seed);
         Self { faults, rng }
+    }
+
+    /// The faults it draws from.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// The fault for the next request, if any. Always consumes the same number of draws,

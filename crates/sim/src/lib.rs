@@ -52,7 +52,7 @@ mod truth;
 
 pub use config::{DEFAULT_CURRENCY, DEFAULT_TIME_ZONE, RateLimits, SimConfig, SimCredentials};
 pub use error::{Error, Result};
-pub use faults::Faults;
+pub use faults::{BrokenRoute, Faults};
 pub use mutate::{Mutation, MutationReport};
 pub use server::{SimHandle, SimStats, Simulator};
 pub use truth::{Truth, TruthAccount, TruthCall, TruthExtension, TruthMessage};

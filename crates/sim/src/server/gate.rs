@@ -45,7 +45,17 @@ pub(super) fn admit(
     match access {
         Access::Admin => run(),
         Access::Limited(g) => limited(st, g, run),
-        Access::Bearer(g) => authorized(st, g, bearer_header(req.headers).as_deref(), run),
+        Access::Bearer(g) => {
+            authorized(
+                st,
+                g,
+                bearer_header(req.headers).as_deref(),
+                || match broken_status(st, req.route) {
+                    Some(status) => faults::broken(status, req.route),
+                    None => run(),
+                },
+            )
+        }
         Access::Media(g) => {
             let auth = bearer_header(req.headers).or_else(|| {
                 query::pairs(req.query)
@@ -56,6 +66,16 @@ pub(super) fn admit(
             authorized(st, g, auth.as_deref(), run)
         }
     }
+}
+
+/// The status a broken route answers, when `route` is one.
+fn broken_status(st: &AppState, route: &str) -> Option<u16> {
+    lock(&st.faults)
+        .faults()
+        .broken_routes
+        .iter()
+        .find(|b| route.ends_with(b.route_ends_with.as_str()))
+        .map(|b| b.status)
 }
 
 fn bearer_header(headers: &HeaderMap) -> Option<String> {

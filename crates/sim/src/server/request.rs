@@ -10,6 +10,8 @@ use crate::error::Result;
 /// One request, already past the router: path captures by name, headers, raw query, body.
 #[derive(Debug)]
 pub(super) struct Incoming<'a> {
+    /// The route's path pattern (`/restapi/v1.0/account/{account_id}/active-calls`).
+    pub route: &'static str,
     pub params: &'a [(String, String)],
     pub headers: &'a HeaderMap,
     pub query: Option<&'a str>,

@@ -102,7 +102,7 @@ type Captures = Path<Vec<(String, String)>>;
 
 /// The axum side of one row: extract, then [`gate::admit`] the row's handler.
 fn endpoint(route: &'static Route) -> MethodRouter<Shared> {
-    let (access, handler) = (route.access, route.handler);
+    let (access, handler, path) = (route.access, route.handler, route.path);
     match route.method {
         Method::Get => get(
             move |State(st): State<Shared>,
@@ -110,6 +110,7 @@ fn endpoint(route: &'static Route) -> MethodRouter<Shared> {
                   headers: HeaderMap,
                   RawQuery(raw): RawQuery| async move {
                 let req = Incoming {
+                    route: path,
                     params: &params,
                     headers: &headers,
                     query: raw.as_deref(),
@@ -125,6 +126,7 @@ fn endpoint(route: &'static Route) -> MethodRouter<Shared> {
                   RawQuery(raw): RawQuery,
                   body: Bytes| async move {
                 let req = Incoming {
+                    route: path,
                     params: &params,
                     headers: &headers,
                     query: raw.as_deref(),
