@@ -323,20 +323,69 @@ pub fn credentials_from_env(server_url_from_file: Option<&str>) -> anyhow::Resul
             None => required("RC_SERVER_URL")?,
         },
     };
-    if !(server_url.starts_with("https://") || server_url.starts_with("http://")) {
-        return Err(config_error(format!(
-            "RC_SERVER_URL {server_url:?} is not an http(s) URL (e.g. https://platform.ringcentral.com)"
-        )));
-    }
+    check_server_url(&server_url).map_err(config_error)?;
     let client_id = required("RC_CLIENT_ID")?;
     let client_secret = Secret::new(required("RC_CLIENT_SECRET")?);
     let jwt = Secret::new(required("RC_JWT")?);
     Ok(Credentials::new(server_url, client_id, client_secret, jwt))
 }
 
+/// The API base URL must be `https://`: the client secret and the JWT travel to it. Plain
+/// `http://` only to a loopback host (a local simulator or proxy), never over a network.
+fn check_server_url(server_url: &str) -> Result<(), String> {
+    let not_url = || {
+        format!(
+            "RC_SERVER_URL {server_url:?} is not an http(s) URL (e.g. https://platform.ringcentral.com)"
+        )
+    };
+    let url = url::Url::parse(server_url).map_err(|_| not_url())?;
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(()),
+        "http" if loopback => Ok(()),
+        "http" => Err(format!(
+            "RC_SERVER_URL {server_url:?} is plain http to a host that is not loopback: the \
+             credentials would cross the network unencrypted; use https://"
+        )),
+        _ => Err(not_url()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_go_only_over_tls_or_loopback() {
+        for ok in [
+            "https://platform.ringcentral.com",
+            "https://platform.devtest.ringcentral.com/",
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://localhost:9000",
+            "http://[::1]:9000",
+        ] {
+            assert_eq!(check_server_url(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "http://platform.ringcentral.com",
+            "http://10.0.0.1",
+            "http://localhost.example.com",
+            "http://127.0.0.1.nip.io",
+        ] {
+            let e = check_server_url(bad).unwrap_err();
+            assert!(e.contains("use https://"), "{bad}: {e}");
+        }
+        for bad in ["ftp://x", "platform.ringcentral.com", "https://", ""] {
+            let e = check_server_url(bad).unwrap_err();
+            assert!(e.contains("is not an http(s) URL"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn pipeline_file_rejects_unknown_keys() {
