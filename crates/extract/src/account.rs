@@ -7,7 +7,6 @@ use chrono::NaiveDate;
 use ringlake_contracts::Stream;
 use ringlake_contracts::raw::{Window, day_dir_name};
 use ringlake_model::AccountRecord;
-use std::any::Any;
 use std::collections::BTreeSet;
 use tracing::info;
 
@@ -49,15 +48,9 @@ impl Extracted for AccountSummary {
     fn paging_minimum(&self) -> Option<u64> {
         Some(1)
     }
-    fn failures(&self) -> Vec<String> {
-        Vec::new()
-    }
     /// The snapshot's date.
     fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate> {
         BTreeSet::from([days.snapshot_day])
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

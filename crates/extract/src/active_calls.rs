@@ -2,7 +2,6 @@
 //! in progress, landed raw under `<raw>/active-calls/<day>/<SNAPSHOT>/`. Not checkpointed:
 //! a snapshot is a moment, and every run takes one.
 
-use std::any::Any;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -50,15 +49,9 @@ impl Extracted for SnapshotSummary {
     fn paging_minimum(&self) -> Option<u64> {
         Some(self.min_requests)
     }
-    fn failures(&self) -> Vec<String> {
-        Vec::new()
-    }
     /// The day the snapshot was taken, in the run's zone.
     fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate> {
         BTreeSet::from([self.taken_at.with_timezone(&days.time_zone).date_naive()])
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

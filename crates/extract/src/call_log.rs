@@ -2,7 +2,6 @@
 //! every page landed raw before the next is requested, a day published and checkpointed
 //! only when all its pages are on disk.
 
-use std::any::Any;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -83,9 +82,6 @@ impl Extracted for StreamSummary {
             .copied()
             .filter(|d| !failed.contains(d))
             .collect()
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

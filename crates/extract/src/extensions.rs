@@ -2,7 +2,6 @@
 //! of the account, landed raw under `<raw>/extensions/<snapshot day>/`, and read just
 //! enough (id, type, status) to know whose message store to read.
 
-use std::any::Any;
 use std::collections::BTreeSet;
 use std::collections::HashSet;
 
@@ -93,15 +92,9 @@ impl Extracted for ExtensionsSummary {
     fn paging_minimum(&self) -> Option<u64> {
         Some(self.min_requests)
     }
-    fn failures(&self) -> Vec<String> {
-        Vec::new()
-    }
     /// The snapshot's date.
     fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate> {
         BTreeSet::from([days.snapshot_day])
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

@@ -189,43 +189,46 @@ fn clean_level(dir: &Path) -> Result<usize> {
     Ok(cleared)
 }
 
-/// The page files of one fetch directory, by name.
-fn pages_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut pages = Vec::new();
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(pages),
+/// The entries of `dir` whose name `keep` accepts, by name, never through a link (none
+/// when `dir` does not exist).
+fn entries_of<T: Ord>(
+    dir: &Path,
+    keep: impl Fn(&str, fs::FileType) -> Option<T>,
+) -> Result<Vec<(T, PathBuf)>> {
+    let mut out = Vec::new();
+    let list = match fs::read_dir(dir) {
+        Ok(list) => list,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
         Err(e) => return Err(Error::io("list directory", dir, e)),
     };
-    for entry in entries {
+    for entry in list {
         let entry = entry.map_err(|e| Error::io("list directory", dir, e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if entry.file_type().is_ok_and(|t| t.is_file()) && parse_page_file_name(&name).is_some() {
-            pages.push((name, entry.path()));
+        let (Some(name), Ok(kind)) = (
+            entry.file_name().to_str().map(str::to_owned),
+            entry.file_type(),
+        ) else {
+            continue;
+        };
+        if let Some(key) = keep(&name, kind) {
+            out.push((key, entry.path()));
         }
     }
-    pages.sort();
-    Ok(pages)
+    out.sort();
+    Ok(out)
+}
+
+/// The page files of one fetch directory, by name.
+fn pages_in(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    entries_of(dir, |name, kind| {
+        (kind.is_file() && parse_page_file_name(name).is_some()).then(|| name.to_owned())
+    })
 }
 
 /// The earlier fetches kept in a window's history, oldest first: (number, directory).
 fn history_of(window: &Path) -> Result<Vec<(u32, PathBuf)>> {
-    let dir = window.join(HISTORY_DIR);
-    let mut fetches = Vec::new();
-    let entries = match fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(fetches),
-        Err(e) => return Err(Error::io("list directory", &dir, e)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io("list directory", &dir, e))?;
-        let n = entry.file_name().to_str().and_then(parse_history_fetch_dir);
-        if let (Some(n), true) = (n, entry.file_type().is_ok_and(|t| t.is_dir())) {
-            fetches.push((n, entry.path()));
-        }
-    }
-    fetches.sort();
-    Ok(fetches)
+    entries_of(&window.join(HISTORY_DIR), |name, kind| {
+        parse_history_fetch_dir(name).filter(|_| kind.is_dir())
+    })
 }
 
 /// sha256 of a page file's bytes. The pages are written by one compressor at one level,

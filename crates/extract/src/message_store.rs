@@ -3,7 +3,6 @@
 //! costs one request whatever the number of days; all availabilities; landed raw under
 //! `<raw>/message-store/<FROM>_<TO>/<MAILBOX>/` and checkpointed per mailbox.
 
-use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::time::{Duration, Instant};
 
@@ -108,9 +107,6 @@ impl Extracted for MessageStoreSummary {
     /// The days every mailbox has complete.
     fn loadable_days(&self, _: RunDays<'_>) -> BTreeSet<NaiveDate> {
         self.complete_days.clone()
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

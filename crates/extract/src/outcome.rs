@@ -21,7 +21,8 @@ pub struct RunDays<'a> {
     pub time_zone: Tz,
 }
 
-/// What one stream's extraction brought.
+/// What one stream's extraction brought. A caller that needs a summary's own figures
+/// upcasts to `&dyn Any` and downcasts.
 pub trait Extracted: Debug + Send + Sync + Any {
     /// One line for the run summary (what was fetched, pages, records, size).
     fn summary(&self) -> String;
@@ -32,13 +33,13 @@ pub trait Extracted: Debug + Send + Sync + Any {
     /// such bound.
     fn paging_minimum(&self) -> Option<u64>;
     /// What failed, one sentence each that says what to do; empty when nothing did.
-    fn failures(&self) -> Vec<String>;
+    fn failures(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// The partitions the load may rewrite from the raw zone after this extraction. A day
     /// that could not be fetched keeps whatever the lake has for it: writing it from an
     /// incomplete raw zone would replace good rows with fewer.
     fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate>;
-    /// The summary as its own type (for callers that need its figures).
-    fn as_any(&self) -> &dyn Any;
 }
 
 /// Megabytes, for summary lines.

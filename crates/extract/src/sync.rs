@@ -5,7 +5,6 @@
 //! Its pages land in `<raw>/call-log-sync/<SYNC_TIME>/`, published whole at its end, and
 //! only then is the last token saved in the call-log checkpoint file.
 
-use std::any::Any;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -112,9 +111,6 @@ impl Extracted for SyncSummary {
     /// only grows, so no rebuild can lose a row. Unchanged partitions keep their bytes.
     fn loadable_days(&self, days: RunDays<'_>) -> BTreeSet<NaiveDate> {
         days.range.iter().copied().collect()
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 

@@ -3,6 +3,7 @@
 //! the sum; inside a lane the streams run one after the other, so that the requests a
 //! lane's group counted while a stream ran are that stream's.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -60,7 +61,11 @@ pub(crate) async fn extract(
     ex.merge(light);
     ex.requests = client.stats();
     if let Some(first) = ex.first_error.take()
-        && (is_run_wide(&first) || ex.streams.values().all(|s| s.as_any().is::<Failed>()))
+        && (is_run_wide(&first)
+            || ex
+                .streams
+                .values()
+                .all(|s| (s.as_ref() as &dyn Any).is::<Failed>()))
     {
         return Err(first);
     }

@@ -52,7 +52,8 @@ impl ExtractReport {
     /// What `stream` brought, as its own summary type (`None`: it did not run, or `T` is
     /// not its type).
     pub fn get<T: Extracted>(&self, stream: Stream) -> Option<&T> {
-        self.streams.get(&stream)?.as_any().downcast_ref()
+        let extracted: &dyn Any = self.streams.get(&stream)?.as_ref();
+        extracted.downcast_ref()
     }
 
     /// Takes in what another lane extracted (each stream runs in one lane only).
@@ -126,9 +127,6 @@ impl Extracted for Failed {
     }
     fn loadable_days(&self, _: RunDays<'_>) -> BTreeSet<NaiveDate> {
         BTreeSet::new()
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 
