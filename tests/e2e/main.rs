@@ -16,6 +16,7 @@ mod duckdb;
 mod failures;
 mod lake_verify;
 mod late_updates;
+mod locks;
 mod messages;
 mod queries;
 mod rate_limits;

@@ -81,6 +81,11 @@ pub struct RunArgs {
     /// Days fetched at the same time (the rate limit is what bounds the speed).
     #[arg(long)]
     pub concurrency: Option<usize>,
+    /// How long the run may go on waiting for rate limits (429s are waited out, never
+    /// counted as failures): 4h, 90m, 1h 30m. What is left is fetched by the next run
+    /// (exit 3). Default 6h.
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: Option<String>,
     /// Print the plan (windows, requests per rate group, expected wall time) and call no
     /// API.
     #[arg(long)]

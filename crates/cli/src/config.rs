@@ -4,10 +4,11 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use ringlake_extract::{Credentials, Secret};
+use ringlake_extract::{ClientOptions, Credentials, Secret};
 use ringlake_load::Lake;
 use ringlake_run::RunSpec;
 use serde::Deserialize;
@@ -72,6 +73,8 @@ pub struct ExtractSection {
     pub lookback_days: Option<u32>,
     pub concurrency: Option<usize>,
     pub per_page: Option<u32>,
+    /// How long the run may wait for rate limits in all, as `4h`, `90m`.
+    pub deadline: Option<String>,
 }
 
 impl PipelineFile {
@@ -182,6 +185,10 @@ impl RunConfig {
                 "per_page {per_page} is outside 1..=1000 (docs/api.md §1.1)"
             )));
         }
+        let deadline = match args.deadline.as_ref().or(file.extract.deadline.as_ref()) {
+            Some(text) => parse_deadline(text)?,
+            None => ClientOptions::DEFAULT_DEADLINE,
+        };
         let spec = RunSpec {
             name: file.name.clone().unwrap_or_else(|| "ringlake".into()),
             from,
@@ -197,11 +204,23 @@ impl RunConfig {
             concurrency,
             per_page,
             streams,
+            deadline,
         };
         Ok(RunConfig {
             spec,
             server_url: file.extract.server_url,
         })
+    }
+}
+
+/// `--deadline` / `deadline`: a duration such as `4h`, `90m`, `1h 30m`.
+fn parse_deadline(text: &str) -> anyhow::Result<Duration> {
+    match humantime::parse_duration(text.trim()) {
+        Ok(d) if !d.is_zero() => Ok(d),
+        Ok(_) => Err(config_error("deadline must be longer than 0 s")),
+        Err(e) => Err(config_error(format!(
+            "deadline {text:?} is not a duration ({e}); write it like 4h, 90m or 1h 30m"
+        ))),
     }
 }
 
@@ -411,11 +430,20 @@ mod tests {
             },
             lookback_days: None,
             concurrency: None,
+            deadline: None,
             dry_run: false,
             streams: None,
         };
         let cfg = RunConfig::from_args(&args).unwrap();
         assert_eq!(cfg.spec.days().len(), 3); // leap day included
+        assert_eq!(cfg.spec.deadline, ClientOptions::DEFAULT_DEADLINE);
+        for (text, secs) in [("4h", 14_400), ("90m", 5_400), ("1h 30m", 5_400)] {
+            assert_eq!(parse_deadline(text).unwrap().as_secs(), secs);
+        }
+        for bad in ["", "0s", "soon", "-1h"] {
+            let e = parse_deadline(bad).unwrap_err().to_string();
+            assert!(e.contains("deadline"), "{e}");
+        }
         assert_eq!(cfg.spec.streams, Stream::DEFAULT);
         assert_eq!(cfg.spec.raw, PathBuf::from("l/_raw"));
         let mut args = args;
@@ -469,6 +497,7 @@ mod tests {
                 },
                 lookback_days: None,
                 concurrency: None,
+                deadline: None,
                 dry_run: false,
                 streams: None,
             };

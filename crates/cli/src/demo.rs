@@ -155,6 +155,7 @@ pub async fn demo(
         concurrency: config::DEFAULT_CONCURRENCY,
         per_page: config::DEFAULT_PER_PAGE,
         streams: Stream::DEFAULT.to_vec(),
+        deadline: ringlake_extract::ClientOptions::DEFAULT_DEADLINE,
     };
     let result = ringlake_run::run(&spec, sim_credentials(handle.base_url()), true, progress).await;
     let truth = handle.truth();

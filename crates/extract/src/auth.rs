@@ -155,7 +155,9 @@ impl Inner {
         let max_attempts = self.opts.retry.max_attempts.max(1);
         let mut retry = 0u32;
         let mut last_error: Option<Error> = None;
-        for attempt in 1..=max_attempts {
+        let mut attempt = 0u32;
+        while attempt < max_attempts {
+            attempt += 1;
             if attempt > 1 {
                 self.count(group, |g| g.retries += 1);
             }
@@ -178,7 +180,11 @@ impl Inner {
                 )
                 .form(&form);
             let mut floor = None;
-            match self.send_once(group, progress, request).await {
+            let slot = self
+                .pace(group, progress)
+                .await
+                .map_err(TokenFailure::Failed)?;
+            match self.send_paced(group, slot, request).await {
                 Err(e) => {
                     last_error = Some(Error::Transport {
                         path: TOKEN_PATH.to_owned(),
@@ -204,12 +210,10 @@ impl Inner {
                     }
                 }
                 Ok(reply) if reply.status == StatusCode::TOO_MANY_REQUESTS => {
-                    last_error = Some(Error::RateLimited {
-                        path: TOKEN_PATH.to_owned(),
-                        group,
-                        attempts: attempt,
-                    });
-                    continue; // the pacer waits out the penalty
+                    // Not a failed attempt: the pacer waits out the penalty (until the
+                    // deadline at most).
+                    attempt -= 1;
+                    continue;
                 }
                 Ok(reply) if reply.status.is_server_error() => {
                     let (code, _, _) = code_and_message(reply.status, &reply.body);
@@ -233,7 +237,9 @@ impl Inner {
             }
             retry += 1;
             if attempt < max_attempts {
-                self.backoff(group, retry, floor, progress).await;
+                self.backoff(group, retry, floor, progress)
+                    .await
+                    .map_err(TokenFailure::Failed)?;
             }
         }
         Err(TokenFailure::Failed(last_error.unwrap_or_else(|| {

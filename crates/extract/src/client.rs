@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::header::HeaderMap;
 use reqwest::{StatusCode, Url};
@@ -31,11 +31,21 @@ pub struct ClientOptions {
     pub request_timeout: Duration,
     /// `User-Agent` header of every request; defaults to `ringlake/<version>`.
     pub user_agent: String,
+    /// The longest wait one 429 may impose, whatever its `Retry-After` says.
+    pub max_429_wait: Duration,
+    /// How long after the client is built waiting may go on: a 429 is waited out, never
+    /// counted as a failure, so this is what ends a wait that would not. A request that
+    /// would wait past it fails with [`Error::Deadline`] (left for the next run).
+    pub deadline: Duration,
 }
 
 impl ClientOptions {
     /// Default of [`ClientOptions::request_timeout`]: 60 s.
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+    /// Default of [`ClientOptions::max_429_wait`]: 15 minutes.
+    pub const DEFAULT_MAX_429_WAIT: Duration = Duration::from_secs(15 * 60);
+    /// Default of [`ClientOptions::deadline`]: 6 hours, a night's batch window.
+    pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(6 * 3600);
 
     /// The defaults: [`RetryPolicy::default`], a 60 s request timeout, user agent
     /// `ringlake/<version>`.
@@ -55,6 +65,18 @@ impl ClientOptions {
         self
     }
 
+    /// Sets [`ClientOptions::deadline`].
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Sets [`ClientOptions::max_429_wait`].
+    pub fn with_max_429_wait(mut self, wait: Duration) -> Self {
+        self.max_429_wait = wait;
+        self
+    }
+
     /// Sets [`ClientOptions::user_agent`].
     pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
@@ -68,6 +90,8 @@ impl Default for ClientOptions {
             retry: RetryPolicy::default(),
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
             user_agent: format!("ringlake/{}", env!("CARGO_PKG_VERSION")),
+            max_429_wait: Self::DEFAULT_MAX_429_WAIT,
+            deadline: Self::DEFAULT_DEADLINE,
         }
     }
 }
@@ -128,6 +152,8 @@ pub(crate) struct Inner {
     pub(crate) pacers: Pacers,
     pub(crate) token: TokenSlot,
     stats: Mutex<RequestStats>,
+    /// [`ClientOptions::deadline`] from when the client was built; `None`: too far to tell.
+    deadline: Option<Instant>,
 }
 
 /// A slot of a pacer, taken and not yet used; dropped unused, it keeps its place for a
@@ -168,6 +194,7 @@ impl ApiClient {
             .map_err(|e| {
                 Error::Config(format!("cannot build the HTTP client: {}", e.without_url()))
             })?;
+        let deadline = Instant::now().checked_add(opts.deadline);
         Ok(ApiClient {
             inner: Arc::new(Inner {
                 http,
@@ -177,6 +204,7 @@ impl ApiClient {
                 pacers: Pacers::new(),
                 token: TokenSlot::default(),
                 stats: Mutex::new(RequestStats::default()),
+                deadline,
             }),
         })
     }
@@ -272,39 +300,49 @@ impl Inner {
     }
 
     /// Sleeps a backoff delay before retry number `retry`, at least `floor` (a 503's
-    /// `Retry-After`).
+    /// `Retry-After`, capped like a 429's); fails at once when it would end past the
+    /// deadline.
     pub(crate) async fn backoff(
         &self,
         group: RateGroup,
         retry: u32,
         floor: Option<Duration>,
         progress: &dyn Progress,
-    ) {
+    ) -> Result<()> {
         let jittered = self.opts.retry.backoff(retry, &mut rand::rng());
+        let floor = floor.map(|f| f.min(self.opts.max_429_wait));
         let wait = floor.map_or(jittered, |f| f.max(jittered));
+        if self
+            .deadline
+            .is_some_and(|d| Instant::now().checked_add(wait).is_none_or(|end| end > d))
+        {
+            return Err(self.deadline_error(group));
+        }
         self.note_wait(group, wait, WaitReason::Backoff, progress);
         self.count(group, |g| g.waited += wait);
         tokio::time::sleep(wait).await;
+        Ok(())
     }
 
-    /// One request through the group's pacer: waits for a slot, sends, reads the whole
-    /// body, and feeds the rate-limit headers back.
-    pub(crate) async fn send_once(
-        &self,
-        group: RateGroup,
-        progress: &dyn Progress,
-        request: reqwest::RequestBuilder,
-    ) -> std::result::Result<Reply, reqwest::Error> {
-        let slot = self.pace(group, progress).await;
-        self.send_paced(group, slot, request).await
+    fn deadline_error(&self, group: RateGroup) -> Error {
+        Error::Deadline {
+            group,
+            limit_secs: self.opts.deadline.as_secs(),
+        }
     }
 
-    /// Waits for a slot of the group's pacer (reporting long waits).
-    pub(crate) async fn pace(&self, group: RateGroup, progress: &dyn Progress) -> Slot<'_> {
+    /// Waits for a slot of the group's pacer (reporting long waits), until the deadline.
+    pub(crate) async fn pace(&self, group: RateGroup, progress: &dyn Progress) -> Result<Slot<'_>> {
         let on_wait =
             |wait: Duration, reason: WaitReason| self.note_wait(group, wait, reason, progress);
-        let (permit, waited) = self.pacers.get(group).acquire(&on_wait).await;
-        Slot { permit, waited }
+        let acquire = self.pacers.get(group).acquire(&on_wait);
+        let (permit, waited) = match self.deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), acquire)
+                .await
+                .map_err(|_| self.deadline_error(group))?,
+            None => acquire.await,
+        };
+        Ok(Slot { permit, waited })
     }
 
     /// Sends `request` in the slot taken by [`Inner::pace`].
@@ -330,8 +368,15 @@ impl Inner {
         self.pacers.get(rate.group.unwrap_or(group)).observe(&rate);
         if status == StatusCode::TOO_MANY_REQUESTS {
             self.count(group, |g| g.responses_429 += 1);
-            let wait = self.pacers.get(group).penalize(retry_after(&headers));
+            // Capped: a server (or a proxy) asking for hours must not stall the run past
+            // what an operator would wait.
+            let wait = self
+                .pacers
+                .get(group)
+                .penalize(retry_after(&headers), self.opts.max_429_wait);
             warn!(group = %group, wait_ms = wait.as_millis() as u64, "Rate limit exceeded (429); pausing the group.");
+        } else {
+            self.pacers.get(group).clear_strikes();
         }
         Ok(Reply {
             status,
@@ -368,13 +413,15 @@ impl Inner {
         let mut renewed_after_401 = false;
         let mut retry = 0u32;
         let mut last_error: Option<Error> = None;
-        for attempt in 1..=max_attempts {
+        let mut attempt = 0u32;
+        while attempt < max_attempts {
+            attempt += 1;
             if attempt > 1 {
                 self.count(group, |g| g.retries += 1);
             }
             // The token is taken once the pacer lets the request go: a long wait (a 429
             // penalty) must not send a token that expired meanwhile.
-            let slot = self.pace(group, progress).await;
+            let slot = self.pace(group, progress).await?;
             let token = self.access_token(progress).await?;
             let request = self.http.get(url.clone()).bearer_auth(token.expose());
             let reply = match self.send_paced(group, slot, request).await {
@@ -389,7 +436,7 @@ impl Inner {
                     });
                     retry += 1;
                     if attempt < max_attempts {
-                        self.backoff(group, retry, None, progress).await;
+                        self.backoff(group, retry, None, progress).await?;
                     }
                     continue;
                 }
@@ -407,7 +454,7 @@ impl Inner {
                         });
                         retry += 1;
                         if attempt < max_attempts {
-                            self.backoff(group, retry, None, progress).await;
+                            self.backoff(group, retry, None, progress).await?;
                         }
                         continue;
                     }
@@ -431,12 +478,10 @@ impl Inner {
                     });
                 }
                 429 => {
-                    // The wait happens in the pacer, which now blocks the whole group.
-                    last_error = Some(Error::RateLimited {
-                        path: path.to_owned(),
-                        group,
-                        attempts: attempt,
-                    });
+                    // Not a failed attempt: another client may share the budget, and the
+                    // pacer, which now blocks the whole group, waits out the penalty. Only
+                    // the deadline ends such waiting.
+                    attempt -= 1;
                 }
                 403 => return Err(permission_error(path, &code, message, &body)),
                 500..=599 => {
@@ -456,7 +501,7 @@ impl Inner {
                     retry += 1;
                     if attempt < max_attempts {
                         self.backoff(group, retry, retry_after(&reply.headers), progress)
-                            .await;
+                            .await?;
                     }
                 }
                 s => {

@@ -57,17 +57,16 @@ pub enum Error {
         message: String,
     },
 
-    /// 429 on every attempt of the retry budget.
+    /// The run's deadline came while a request waited (for its rate limit, a 429 penalty
+    /// or a backoff): what is left is fetched by the next run.
     #[error(
-        "request to {path} still rate-limited (group {group}) after {attempts} attempts; lower the concurrency or retry later"
+        "the run's deadline ({limit_secs} s after it started) came while waiting for the {group} rate limit; what is left is fetched by the next run (raise --deadline to wait longer)"
     )]
-    RateLimited {
-        /// URL path of the request (never the query).
-        path: String,
-        /// The rate-limit group of the request (docs/api.md §5).
+    Deadline {
+        /// The rate-limit group that was waited for.
         group: RateGroup,
-        /// Requests sent, the first one included.
-        attempts: u32,
+        /// The run's time limit, in seconds.
+        limit_secs: u64,
     },
 
     /// 5xx on the last attempt of the retry budget.
@@ -154,10 +153,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         matches!(
             self,
-            Error::RateLimited { .. }
-                | Error::Server { .. }
-                | Error::Transport { .. }
-                | Error::InvalidBody { .. }
+            Error::Server { .. } | Error::Transport { .. } | Error::InvalidBody { .. }
         )
     }
 
@@ -174,7 +170,7 @@ impl Error {
     /// True when the error concerns one window only (a day, a mailbox), so the others
     /// can go on.
     pub(crate) fn is_day_local(&self) -> bool {
-        self.is_retryable() || matches!(self, Error::Paging { .. })
+        self.is_retryable() || matches!(self, Error::Paging { .. } | Error::Deadline { .. })
     }
 
     pub(crate) fn io(

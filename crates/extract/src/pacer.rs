@@ -118,6 +118,8 @@ pub fn default_limits() -> GroupLimits {
         .map(|g| (g, (g.default_limit(), DEFAULT_WINDOW)))
         .collect()
 }
+/// The longest `X-Rate-Limit-Window` believed.
+const MAX_WINDOW_SECS: u64 = 3600;
 /// Wait after a 429 without `Retry-After` when the window is unknown or longer ([docs] §5).
 pub(crate) const DEFAULT_429_WAIT: Duration = Duration::from_secs(30);
 /// Added to every expiry so that clock granularity never makes us a few µs early.
@@ -146,9 +148,11 @@ impl RateHeaders {
             group: text("x-rate-limit-group").and_then(RateGroup::parse),
             limit: number("x-rate-limit-limit").and_then(|v| u32::try_from(v).ok()),
             remaining: number("x-rate-limit-remaining").and_then(|v| u32::try_from(v).ok()),
+            // Clamped: a window of years would overflow the clock's arithmetic, and no
+            // real window is longer than an hour (docs/api.md §5: 60 s).
             window: number("x-rate-limit-window")
                 .filter(|&s| s > 0)
-                .map(Duration::from_secs),
+                .map(|s| Duration::from_secs(s.min(MAX_WINDOW_SECS))),
         }
     }
 }
@@ -177,6 +181,8 @@ pub(crate) struct WindowState {
     in_flight: u32,
     /// Penalty after a 429: nothing is sent before this.
     blocked_until: Option<Instant>,
+    /// 429s since the last answer that was not one.
+    strikes: u32,
 }
 
 impl WindowState {
@@ -188,6 +194,7 @@ impl WindowState {
             entries: VecDeque::new(),
             in_flight: 0,
             blocked_until: None,
+            strikes: 0,
         }
     }
 
@@ -279,8 +286,26 @@ impl WindowState {
 
     /// A 429 arrived at `now`: stop the whole group until the penalty is over
     /// (docs/api.md §5: every request during the penalty restarts it).
-    pub(crate) fn penalize(&mut self, now: Instant, retry_after: Option<Duration>) -> Duration {
-        let wait = retry_after.unwrap_or_else(|| self.default_429_wait());
+    ///
+    /// Each 429 in a row doubles the wait (up to `cap`): the server restarts a penalty at
+    /// every request made during it, so two clients of one budget that each wait exactly
+    /// `Retry-After` can keep restarting it for each other for ever. Waiting longer lets
+    /// the other one through first, and then us.
+    pub(crate) fn penalize(
+        &mut self,
+        now: Instant,
+        retry_after: Option<Duration>,
+        cap: Duration,
+    ) -> Duration {
+        let asked = retry_after
+            .unwrap_or_else(|| self.default_429_wait())
+            .min(cap);
+        let wait = asked
+            .checked_mul(1u32 << self.strikes.min(16))
+            .unwrap_or(cap)
+            .min(cap)
+            .max(asked);
+        self.strikes = self.strikes.saturating_add(1);
         let until = now + wait;
         self.blocked_until = Some(self.blocked_until.map_or(until, |b| b.max(until)));
         wait
@@ -401,8 +426,13 @@ impl Pacer {
     }
 
     /// Blocks the group after a 429; returns the wait imposed.
-    pub(crate) fn penalize(&self, retry_after: Option<Duration>) -> Duration {
-        self.lock().penalize(Instant::now(), retry_after)
+    pub(crate) fn penalize(&self, retry_after: Option<Duration>, cap: Duration) -> Duration {
+        self.lock().penalize(Instant::now(), retry_after, cap)
+    }
+
+    /// An answer that was not a 429: the next 429 waits its `Retry-After` again.
+    pub(crate) fn clear_strikes(&self) {
+        self.lock().strikes = 0;
     }
 }
 
@@ -606,19 +636,29 @@ mod tests {
     fn penalty_blocks_until_retry_after() {
         let t0 = Instant::now();
         let mut w = WindowState::new(10, secs(60.0));
-        assert_eq!(w.penalize(t0, Some(secs(7.0))), secs(7.0));
+        let cap = secs(900.0);
+        assert_eq!(w.penalize(t0, Some(secs(7.0)), cap), secs(7.0));
         assert_eq!(
             w.admit(t0 + secs(1.0)),
             Admission::WaitUntil(t0 + secs(7.0), WaitReason::RetryAfter429)
         );
         // A shorter later penalty does not shorten the block.
-        w.penalize(t0 + secs(1.0), Some(secs(1.0)));
+        w.strikes = 0;
+        w.penalize(t0 + secs(1.0), Some(secs(1.0)), cap);
         assert!(
             matches!(w.admit(t0 + secs(3.0)), Admission::WaitUntil(t, _) if t == t0 + secs(7.0))
         );
         assert_eq!(w.admit(t0 + secs(7.0)), Admission::Go);
         // Without Retry-After and without a known window: 30 s.
-        assert_eq!(w.penalize(t0, None), DEFAULT_429_WAIT);
+        w.strikes = 0;
+        assert_eq!(w.penalize(t0, None, cap), DEFAULT_429_WAIT);
+        // 429s in a row wait longer and longer, up to the cap; Retry-After is capped too.
+        let waits: Vec<f64> = (0..4)
+            .map(|_| w.penalize(t0, Some(secs(2.0)), secs(12.0)).as_secs_f64())
+            .collect();
+        assert_eq!(waits, [4.0, 8.0, 12.0, 12.0]);
+        w.strikes = 0;
+        assert_eq!(w.penalize(t0, Some(secs(86_400.0)), cap), cap);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use rand::Rng;
 #[non_exhaustive]
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
-    /// Attempts per request, the first included (429s count too).
+    /// Attempts per request, the first included (a 429 is not one: it is waited out).
     pub max_attempts: u32,
     /// Backoff ceiling of the first retry; it doubles per retry.
     pub base_delay: Duration,

@@ -15,6 +15,7 @@
 
 mod extract;
 mod load;
+pub mod lock;
 pub mod report;
 mod spec;
 pub mod streams;
@@ -41,13 +42,22 @@ pub async fn run(
     let started = Instant::now();
     let days = spec.days();
     let streams: Vec<&str> = spec.streams.iter().map(|s| s.name()).collect();
+    // Before anything is touched: one run at a time on these directories.
+    let command = format!("{} {}", if load { "run" } else { "extract" }, spec.name);
+    let lake_dir = spec.lake.local_path().filter(|_| load);
+    let _lock = lock::RunLock::acquire(
+        [spec.state.as_path(), spec.raw.as_path()]
+            .into_iter()
+            .chain(lake_dir),
+        &lock::Holder::this_process(&command),
+    )?;
     info!(pipeline = %spec.name, from = %spec.from, to = %spec.to, days = days.len(), tz = %spec.time_zone, streams = %streams.join(","), "Run started.");
     if load {
         // Before an hour of paging, not after it.
         spec.lake.check_writable()?;
     }
-    let client =
-        ApiClient::new(creds, ClientOptions::default()).context("cannot set up the API client")?;
+    let client = ApiClient::new(creds, ClientOptions::default().with_deadline(spec.deadline))
+        .context("cannot set up the API client")?;
     // Snapshots (the extension list, the account) are dated by the day the run takes them.
     let snapshot_day = Utc::now().with_timezone(&spec.time_zone).date_naive();
     let ex = extract::extract(spec, &client, &days, snapshot_day, progress).await?;

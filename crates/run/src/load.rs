@@ -57,6 +57,13 @@ pub fn transform_raw_zone(
     streams: &[Stream],
     days: Option<BTreeSet<NaiveDate>>,
 ) -> anyhow::Result<LoadReport> {
+    // The lake is written, the raw zone only read: a run must not publish pages under
+    // the transform (it could read page 1 of one fetch and page 2 of the next).
+    let _lock = crate::lock::RunLock::acquire(
+        lake.local_path(),
+        &crate::lock::Holder::this_process("transform"),
+    )?
+    .share(raw)?;
     let run_id = ringlake_load::new_run_id();
     let mut total = LoadReport::default();
     for stream in streams {

@@ -33,6 +33,9 @@ pub struct RunSpec {
     pub per_page: u32,
     /// The streams asked for, in [`Stream::ALL`] order.
     pub streams: Vec<Stream>,
+    /// How long after the start the run may go on waiting for rate limits
+    /// ([`ringlake_extract::ClientOptions::deadline`]).
+    pub deadline: std::time::Duration,
 }
 
 impl RunSpec {

@@ -67,6 +67,7 @@ async fn a_run_archives_every_stream_and_transform_rebuilds_it() {
         concurrency: 2,
         per_page: 25,
         streams: Stream::DEFAULT.to_vec(),
+        deadline: std::time::Duration::from_secs(600),
     };
     let c = SimCredentials::default();
     let creds = || {
