@@ -359,3 +359,33 @@ async fn malformed_records_are_set_aside_and_path_like_values_stay_values() {
         );
     }
 }
+
+/// `--lookback-days` up to `u32::MAX` (issue 17): a look-back past the end of time means
+/// "never settled", so every day is fetched again; it is never a panic (exit 101). A dry
+/// run plans it, a run does it, and the lake still equals the truth.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_look_back_of_u32_max_days_fetches_every_day_again() {
+    let sim = start_sim(account(57)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let lake = dir.path().join("lake");
+    let streams = ["--streams", "call-log,message-store"];
+    let (from, to) = ("2026-06-02", "2026-06-04");
+    // A first run leaves checkpoints whose settled days the look-back is checked against.
+    assert_success(&run_days(&sim, from, to, &lake, &streams).await);
+    let max = u32::MAX.to_string();
+    let huge = [&streams[..], &["--lookback-days", &max]].concat();
+    let dry = [&huge[..], &["--dry-run"]].concat();
+    let out = run_days(&sim, from, to, &lake, &dry).await;
+    assert_success(&out);
+    let plan = text(&out.stdout);
+    assert!(
+        plan.contains("call-log 3 days to fetch, 0 settled"),
+        "{plan}"
+    );
+    let calls = || sim.stats().requests_by_group.values().sum::<u64>();
+    let before = calls();
+    assert_success(&run_days(&sim, from, to, &lake, &huge).await);
+    assert!(calls() > before, "the days were fetched again");
+    assert_lake_equals_truth(&lake, &sim.truth(), day(from), day(to), chrono_tz::Tz::UTC);
+    sim.shutdown().await;
+}

@@ -15,7 +15,8 @@ pub const WINDOW_REACH_DAYS: u64 = 2;
 /// The UTC window `[from, to)` of partition day `day` in time zone `tz`: from local
 /// midnight of `day` to local midnight of the next day. A DST change makes the window 23 or
 /// 25 hours long. Where midnight does not exist locally (a DST gap at 00:00), the day starts
-/// at the first local instant that does.
+/// at the first local instant that does. Chrono's last day ([`NaiveDate::MAX`]) has no next
+/// midnight: its window is empty, and [`day_of`] names it for no instant.
 pub fn day_window(day: NaiveDate, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
     let next = day.checked_add_days(Days::new(1)).unwrap_or(day);
     (local_midnight(day, tz), local_midnight(next, tz))
@@ -38,14 +39,15 @@ fn local_midnight(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
 
 /// The partition day of instant `t` in `tz`: the day whose [`day_window`] holds it.
 /// `None` at the very edges of chrono's range (within a day of them), where the local time
-/// of some zones cannot be represented: outside data there is refused, never a panic.
+/// of some zones cannot be represented, and on chrono's last day, whose window has no end
+/// chrono can represent: outside data there is refused, never a panic.
 pub fn day_of(t: DateTime<Utc>, tz: Tz) -> Option<NaiveDate> {
     // No zone is a day or more away from UTC: a margin of one day keeps the local time
     // representable.
     let naive = t.naive_utc();
     naive.checked_sub_signed(TimeDelta::days(1))?;
     naive.checked_add_signed(TimeDelta::days(1))?;
-    Some(t.with_timezone(&tz).date_naive())
+    Some(t.with_timezone(&tz).date_naive()).filter(|day| *day < NaiveDate::MAX)
 }
 
 /// [`day_of`] for milliseconds since the Unix epoch (how timestamps are stored in the lake).
@@ -61,6 +63,7 @@ pub fn days_between(from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = Naiv
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
     use proptest::prelude::*;
 
     fn utc(s: &str) -> DateTime<Utc> {
@@ -158,6 +161,13 @@ mod tests {
             let edge = DateTime::<Utc>::MIN_UTC.timestamp_millis();
             assert_eq!(day_of_millis(edge, tz), None);
         }
+        // East of UTC, two days before chrono's end is already its last day locally, and
+        // that day has no window end: no instant is of it.
+        let late = DateTime::<Utc>::MAX_UTC.timestamp_millis() - 86_400_000 - 1;
+        assert_eq!(day_of_millis(late, chrono_tz::Asia::Tokyo), None);
+        assert_eq!(day_of_millis(late, Tz::UTC), NaiveDate::MAX.pred_opt());
+        let (from, to) = day_window(NaiveDate::MAX, chrono_tz::Asia::Tokyo);
+        assert_eq!(from, to);
     }
 
     #[test]
@@ -179,6 +189,7 @@ mod tests {
             chrono_tz::Pacific::Kiritimati,
             chrono_tz::Etc::GMTPlus12,
             chrono_tz::Pacific::Chatham,
+            chrono_tz::Asia::Tokyo,
         ])
     }
 
@@ -206,6 +217,51 @@ mod tests {
             // In any other zone it is of a day within the reach of the window's day.
             let elsewhere = day_of(t, other).unwrap();
             prop_assert!((elsewhere - day).num_days().unsigned_abs() <= WINDOW_REACH_DAYS);
+        }
+
+        /// Outside data reaches the rule with any instant chrono can hold (the API's
+        /// timestamps take signed years of any width, issue 17): in every zone, east and
+        /// west of UTC, the day is `None` or a day whose window holds the instant — never a
+        /// panic — and only within a day of chrono's range edges is it `None`.
+        #[test]
+        fn any_instant_has_its_day_or_none_in_every_zone(
+            ms in prop_oneof![
+                any::<i64>(),
+                DateTime::<Utc>::MIN_UTC.timestamp_millis()..DateTime::<Utc>::MAX_UTC.timestamp_millis(),
+                (0i64..3 * 86_400_000).prop_map(|off| DateTime::<Utc>::MAX_UTC.timestamp_millis() - off),
+                (0i64..3 * 86_400_000).prop_map(|off| DateTime::<Utc>::MIN_UTC.timestamp_millis() + off),
+            ],
+            tz in zones(),
+        ) {
+            let Some(t) = DateTime::from_timestamp_millis(ms) else {
+                prop_assert_eq!(day_of_millis(ms, tz), None);
+                return Ok(());
+            };
+            let inside = t.naive_utc().checked_sub_signed(TimeDelta::days(1)).is_some()
+                && t.naive_utc().checked_add_signed(TimeDelta::days(1)).is_some();
+            let day = day_of_millis(ms, tz);
+            let last_day = inside && t.with_timezone(&tz).date_naive() == NaiveDate::MAX;
+            prop_assert_eq!(day.is_some(), inside && !last_day, "{} in {}", t, tz);
+            if let Some(day) = day {
+                let (from, to) = day_window(day, tz);
+                prop_assert!(from <= t && t < to, "{t} not in {day}'s window {from}..{to} ({tz})");
+            }
+        }
+
+        /// Any day chrono can name has a window in every zone, never a panic; it is empty
+        /// only at chrono's last day, whose end cannot be represented.
+        #[test]
+        fn any_day_has_a_window_in_every_zone(
+            day in prop_oneof![
+                (NaiveDate::MIN.num_days_from_ce()..=NaiveDate::MAX.num_days_from_ce()),
+                (0..3).prop_map(|d| NaiveDate::MAX.num_days_from_ce() - d),
+                (0..3).prop_map(|d| NaiveDate::MIN.num_days_from_ce() + d),
+            ].prop_map(|d| NaiveDate::from_num_days_from_ce_opt(d).unwrap()),
+            tz in zones(),
+        ) {
+            let (from, to) = day_window(day, tz);
+            prop_assert!(from <= to, "{day} in {tz}: {from}..{to}");
+            prop_assert!(from < to || day == NaiveDate::MAX, "{day} in {tz}: empty");
         }
     }
 }

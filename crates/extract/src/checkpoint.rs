@@ -137,7 +137,8 @@ pub(crate) struct Checkpoint {
 /// window contains it happened at least `lookback_days` after the window ended. Records of
 /// recent days still change (billing, recordings, message status — DESIGN "extract"), so
 /// those are fetched again; a window the fetch did not cover (another time zone) is fetched
-/// again too.
+/// again too. A look-back that ends past chrono's range (`--lookback-days` up to `u32::MAX`,
+/// or a window near its edge in a checkpoint) never settles: every such day is fetched again.
 fn settles(
     fetched: (DateTime<Utc>, DateTime<Utc>),
     fetched_at: DateTime<Utc>,
@@ -146,7 +147,10 @@ fn settles(
 ) -> bool {
     fetched.0 <= window.0
         && window.1 <= fetched.1
-        && fetched_at >= window.1 + Duration::days(i64::from(lookback_days))
+        && window
+            .1
+            .checked_add_signed(Duration::days(i64::from(lookback_days)))
+            .is_some_and(|settles_at| fetched_at >= settles_at)
 }
 
 /// [`settles`] for a day of a day stream.
@@ -475,6 +479,32 @@ mod tests {
         ));
         // Look-back 0: done after the window ended is enough.
         assert!(is_settled(Some(&rec(from, to, to)), (from, to), 0));
+    }
+
+    /// A look-back past the end of chrono's range is "never settled", not an overflow
+    /// (issue 17): `--lookback-days` takes any u32, a checkpoint any window.
+    #[test]
+    fn a_look_back_past_the_end_of_time_never_settles() {
+        let (from, to) = (t("2024-01-02T00:00:00Z"), t("2024-01-03T00:00:00Z"));
+        let done = rec(from, to, t("2030-01-01T00:00:00Z"));
+        assert!(is_settled(Some(&done), (from, to), 365));
+        assert!(!is_settled(Some(&done), (from, to), u32::MAX));
+        let end = DateTime::<Utc>::MAX_UTC;
+        let edge = rec(end - Duration::days(1), end, end);
+        assert!(!is_settled(Some(&edge), (edge.window_from, end), 1));
+        assert!(is_settled(Some(&edge), (edge.window_from, end), 0));
+        let span = SpanRecord {
+            from_day: from.date_naive(),
+            to_day: from.date_naive(),
+            window_from: from,
+            window_to: to,
+            fetched_at: done.fetched_at,
+            pages: 1,
+            records: 0,
+            bytes: 10,
+        };
+        let day = from.date_naive();
+        assert!(!is_day_settled_in_spans(&[span], day, (from, to), u32::MAX));
     }
 
     proptest! {

@@ -256,7 +256,19 @@ fn absorb_earlier_copy(old: &Path, window: &Path) -> Result<()> {
         }
     }
     let old_history = history_of(old)?;
-    let latest_n = old_history.last().map_or(1, |(n, _)| n + 1);
+    let latest_n = match old_history.last() {
+        None => 1,
+        // Only a history numbered by hand gets this far: stop before anything is moved.
+        Some((n, dir)) => n.checked_add(1).ok_or_else(|| {
+            Error::io(
+                "keep an earlier fetch after",
+                dir,
+                std::io::Error::other(
+                    "no fetch number is left after it; move it out of the raw dir",
+                ),
+            )
+        })?,
+    };
     let fetches = old_history
         .into_iter()
         .chain(std::iter::once((latest_n, old.to_path_buf())));
@@ -494,6 +506,29 @@ mod tests {
             read_page(&window.join("history/00002/page-00002.json.zst")),
             b"forgotten"
         );
+    }
+
+    /// A history whose last fetch number is `u32::MAX` (a raw zone assembled by hand) has no
+    /// number left for the next earlier fetch: a clear error naming it, and nothing moved,
+    /// not an overflow (issue 17).
+    #[test]
+    fn a_history_without_a_next_fetch_number_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("call-log");
+        let window = root.join("2024-01-02");
+        let old = root.join(".2024-01-02.old-0123abcd");
+        let last = old.join(HISTORY_DIR).join(history_fetch_dir_name(u32::MAX));
+        fs::create_dir_all(&window).unwrap();
+        fs::create_dir_all(&last).unwrap();
+        write_compressed(&window.join(page_file_name(1)), b"new").unwrap();
+        write_compressed(&old.join(page_file_name(1)), b"forgotten").unwrap();
+        write_compressed(&last.join(page_file_name(1)), b"oldest").unwrap();
+        let stream = StreamDir::new(tmp.path(), Stream::CallLog);
+        let err = stream.prepare().unwrap_err().to_string();
+        assert!(err.contains(&last.display().to_string()), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+        assert_eq!(read_page(&old.join(page_file_name(1))), b"forgotten");
+        assert!(!window.join(HISTORY_DIR).exists());
     }
 
     #[test]

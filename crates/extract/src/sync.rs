@@ -207,6 +207,13 @@ fn read_sync_page(body: &[u8]) -> std::result::Result<SyncPage, String> {
     })
 }
 
+/// Where an FSync that replaces a refused token starts: [`RESTART_OVERLAP`] before the last
+/// `syncTime`. `None` when that is before chrono's range (a `syncTime` from the server or
+/// a checkpoint at its very start): the caller starts from its `since`, as a first run does.
+fn restart_from(sync_time: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    sync_time.checked_sub_signed(RESTART_OVERLAP)
+}
+
 /// Whether the server refused a sync token (§1.3: 400 with CLG-101…105, "Parameter
 /// [syncToken] is invalid", also when too many changes piled up since the token).
 fn token_refused(e: &Error) -> Option<&str> {
@@ -259,7 +266,7 @@ pub async fn extract_call_log_sync(
             token: token.clone(),
         },
         Some(s) => SyncRequest::Full {
-            date_from: s.sync_time - RESTART_OVERLAP,
+            date_from: restart_from(s.sync_time).unwrap_or(since),
         },
         None => SyncRequest::Full { date_from: since },
     };
@@ -298,7 +305,7 @@ pub async fn extract_call_log_sync(
                         .as_ref()
                         .map(|(_, t)| *t)
                         .or(saved.as_ref().map(|s| s.sync_time));
-                    let date_from = last_time.map_or(since, |t| t - RESTART_OVERLAP);
+                    let date_from = last_time.and_then(restart_from).unwrap_or(since);
                     warn!(code, date_from = %format_api_time(date_from), "The server refused the sync token; starting again with a full sync.");
                     request = SyncRequest::Full { date_from };
                     continue;
@@ -438,6 +445,21 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_restart_before_the_start_of_time_is_none() {
+        assert_eq!(
+            restart_from(t("2024-01-04T10:00:00Z")),
+            Some(t("2024-01-04T09:50:00Z"))
+        );
+        // What the server may send: chrono reads signed years of six digits.
+        let body =
+            br#"{"records":[],"syncInfo":{"syncToken":"T","syncTime":"-262143-01-01T00:05:00Z"}}"#;
+        let edge = read_sync_page(body).unwrap().sync_time;
+        assert_eq!(restart_from(edge), None);
+        assert_eq!(restart_from(DateTime::<Utc>::MIN_UTC), None);
+        assert!(restart_from(DateTime::<Utc>::MAX_UTC).is_some());
     }
 
     #[test]

@@ -117,4 +117,22 @@ mod tests {
                 .is_some_and(|at| at <= now + MAX_TOKEN_LIFETIME)
         );
     }
+
+    /// Negative lifetimes (issue 17) are read as already expired, not as a huge unsigned
+    /// number: the access token is renewed before its first use, and the refresh token is
+    /// not offered.
+    #[test]
+    fn negative_lifetimes_are_expired_tokens() {
+        let now = Instant::now();
+        for (expires, refresh_expires) in [(-1, -1), (i64::MIN, i64::MIN), (0, -3600)] {
+            let t: TokenResponse = serde_json::from_str(&format!(
+                r#"{{"access_token":"A4","expires_in":{expires},"refresh_token":"R4","refresh_token_expires_in":{refresh_expires}}}"#
+            ))
+            .unwrap();
+            let s = TokenState::from_response(t, now);
+            assert_eq!(s.renew_at, now, "{expires}");
+            assert_eq!(s.refresh_expires_at, Some(now), "{refresh_expires}");
+            assert!(s.usable_refresh(now).is_none(), "{refresh_expires}");
+        }
+    }
 }

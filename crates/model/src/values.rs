@@ -593,6 +593,8 @@ mod tests {
         );
     }
 
+    use proptest::strategy::Strategy;
+
     proptest::proptest! {
         #![proptest_config(proptest::test_runner::Config::with_cases(512))]
 
@@ -602,6 +604,28 @@ mod tests {
             let _ = Money::parse(&text);
             let _ = parse_timestamp_ms(&text);
             let _ = parse_i64(&text);
+        }
+
+        /// ISO 8601 shapes with signed years of any width and offsets east and west of
+        /// UTC, up to chrono's range edges (issue 17): a value or an error, never a panic,
+        /// and a value is an instant chrono can hold, in every zone the transform meets.
+        #[test]
+        fn timestamps_up_to_the_range_edges_never_panic(
+            year in proptest::prop_oneof![
+                proptest::sample::select(vec!["+262142", "-262143", "-262144", "+262143"])
+                    .prop_map(str::to_owned),
+                "[-+]?[0-9]{1,7}",
+            ],
+            rest in "-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?",
+            zone in "|Z|[-+](0[0-9]|1[0-4]):?[0-5][0-9]",
+        ) {
+            let text = format!("{year}{rest}{zone}");
+            if let Ok(ms) = parse_timestamp_ms(&text) {
+                proptest::prop_assert!(
+                    DateTime::from_timestamp_millis(ms).is_some(),
+                    "{} read as {} ms, outside chrono's range", text, ms
+                );
+            }
         }
 
         #[test]

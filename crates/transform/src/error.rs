@@ -52,6 +52,24 @@ pub enum Error {
         /// What to do about it (which directory to delete so that it is fetched again).
         remedy: String,
     },
+    /// A page file larger than [`crate::MAX_PAGE_BYTES`], on disk or decompressed: no page
+    /// the API sends comes near it, so it is a decompression bomb or not one page, and it
+    /// is refused before it fills the memory.
+    #[error(
+        "raw page {} is too large (more than {limit} bytes {what}; an API page is a few MB): {}",
+        one_line(path.display()),
+        one_line(remedy)
+    )]
+    PageTooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit it exceeds, in bytes.
+        limit: u64,
+        /// `on disk` or `decompressed`.
+        what: &'static str,
+        /// What to do about it (which directory to delete so that it is fetched again).
+        remedy: String,
+    },
     /// A page file that is not a page of records (a list envelope `{"records": [...]}`;
     /// for the message store also a single message or a bulk array): a corrupt raw file, so
     /// the run stops before anything is written.
@@ -177,6 +195,12 @@ mod tests {
             Error::CorruptPage {
                 path: path(),
                 reason: "expected value at line 1\ncolumn 2".into(),
+                remedy: remedy(),
+            },
+            Error::PageTooLarge {
+                path: path(),
+                limit: 1,
+                what: "decompressed",
                 remedy: remedy(),
             },
             Error::Layout {

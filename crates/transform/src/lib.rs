@@ -36,7 +36,7 @@ pub use output::{
     DayTables, DeadLetter, TableData, TransformOptions, TransformOutput, TransformStats,
     TransformSummary,
 };
-pub use pages::find_pages;
+pub use pages::{MAX_PAGE_BYTES, find_pages};
 pub use reference::lake_reference;
 pub use schema::{
     DESCRIPTION_METADATA, PARTITION_DATE_METADATA, SCHEMA_VERSION, SCHEMA_VERSION_METADATA,

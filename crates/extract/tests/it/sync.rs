@@ -595,3 +595,58 @@ async fn an_access_token_that_expires_every_two_seconds_is_renewed_mid_session()
     assert_eq!(unauthorized.load(Ordering::SeqCst), 0);
     assert_eq!(c.stats().by_group[&RateGroup::Heavy].retries, 0);
 }
+
+/// A `syncTime` at chrono's lower edge (the server's, or a hand-edited checkpoint's):
+/// restarting ten minutes before it is before time began, so the restart goes from the
+/// caller's `since`, as a first run does — never a panic (issue 17).
+#[tokio::test]
+async fn a_sync_time_at_the_start_of_time_restarts_from_since() {
+    const EDGE: &str = "-262143-01-01T00:05:00Z";
+    let server = serve(|req, _| {
+        if req.path() == TOKEN {
+            return Response::json(200, token_body("A1", 3600));
+        }
+        fast(match req.query_param("syncType").as_deref() {
+            Some("FSync") => Response::json(
+                200,
+                sync_page(&[("a", "2024-01-02T10:00:00Z")], "T1", EDGE, false),
+            ),
+            _ => refused_token(),
+        })
+    })
+    .await;
+    let tmp = tempfile::tempdir().unwrap();
+    let (raw, state) = (tmp.path().join("raw"), tmp.path().join("state"));
+    let opts = ExtractOptions::new(&raw, &state);
+    let c = client(&server.base_url, CLIENT_SECRET, JWT);
+    let first = extract_call_log_sync(&c, &opts, utc(SINCE), &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(first.error, None);
+    assert_eq!(checkpoint(&state)["call_log_sync"]["sync_time"], EDGE);
+    // The saved token is refused: the FSync that replaces it starts at `since`.
+    let s = extract_call_log_sync(&c, &opts, utc(SINCE), &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!((s.error, s.tokens_refused, s.full_syncs), (None, 1, 1));
+    let date_from = |r: &Request| r.query_param("dateFrom");
+    let since = Some("2024-01-01T00:00:00.000Z".to_owned());
+    assert_eq!(
+        date_from(sync_requests(&server.requests()).last().unwrap()),
+        since
+    );
+    // A checkpoint without a token (the refused one dropped, or edited by hand) starts
+    // the session with an FSync from `since` too.
+    let file = state.join("call-log.checkpoint.json");
+    let mut cp = checkpoint(&state);
+    cp["call_log_sync"].as_object_mut().unwrap().remove("token");
+    std::fs::write(&file, serde_json::to_vec(&cp).unwrap()).unwrap();
+    let s = extract_call_log_sync(&c, &opts, utc(SINCE), &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!((s.error, s.tokens_refused, s.full_syncs), (None, 0, 1));
+    assert_eq!(
+        date_from(sync_requests(&server.requests()).last().unwrap()),
+        since
+    );
+}

@@ -626,3 +626,76 @@ fn a_record_two_days_before_its_window_joins_its_day() {
         ]
     );
 }
+
+/// Timestamps at the edges of chrono's range (the API's reader takes signed years of any
+/// width, issue 17): in a zone other than UTC their local day may not exist, so the record
+/// is a dead letter, never a panic; its neighbours are kept.
+#[test]
+fn a_start_time_at_the_range_edge_is_a_dead_letter_in_every_zone() {
+    use ringlake_transform::transform_by_day;
+    let edges = [
+        "+262142-12-31T23:59:59.999",
+        "+262142-12-31T23:59:59+0000",
+        "+262142-12-31T11:59:59-1200",
+        "-262143-01-01T00:00:00",
+        "-262143-01-01T14:00:00+1400",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let mut records = vec![record("ok", "2024-01-01T10:00:00Z")];
+    records.extend(
+        edges
+            .iter()
+            .enumerate()
+            .map(|(i, t)| record(&format!("edge{i}"), t)),
+    );
+    // Its own window, so that the window's reach is checked too.
+    let page = tmp.path().join("call-log/2024-01-01/page-00001.json");
+    write_page(&page, &records);
+    for tz in [
+        Tz::UTC,
+        chrono_tz::America::Los_Angeles,
+        chrono_tz::Asia::Tokyo,
+        chrono_tz::Pacific::Kiritimati,
+        chrono_tz::Etc::GMTPlus12,
+    ] {
+        let opts = TransformOptions::new().with_time_zone(tz);
+        let out = transform_call_log(std::slice::from_ref(&page), &opts).unwrap();
+        assert_eq!(
+            strings(&all_rows(table(&out, tables::CALLS)), "id"),
+            some(&["ok"]),
+            "{tz}"
+        );
+        let idx: Vec<_> = out.dead_letters.iter().map(|d| d.record_index).collect();
+        assert_eq!(idx, (1..=edges.len()).map(Some).collect::<Vec<_>>(), "{tz}");
+        for d in &out.dead_letters {
+            assert!(d.reason.contains("startTime"), "{tz}: {}", d.reason);
+        }
+        let mut days = Vec::new();
+        transform_by_day(Stream::CallLog, std::slice::from_ref(&page), &opts, |d| {
+            days.push(d.day);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(days.len(), 1, "{tz}");
+    }
+    // 20:00Z on chrono's second-to-last day is already its last day in Tokyo, a day
+    // without a representable end: a dead letter there, a row in UTC.
+    let page = tmp.path().join("call-log/2024-01-02/page-00001.json");
+    write_page(&page, &[record("late", "+262142-12-30T20:00:00+0000")]);
+    let run = |tz| {
+        let opts = TransformOptions::new().with_time_zone(tz);
+        transform_call_log(std::slice::from_ref(&page), &opts).unwrap()
+    };
+    let utc = run(Tz::UTC);
+    assert_eq!(
+        table(&utc, tables::CALLS)
+            .partitions
+            .keys()
+            .copied()
+            .collect::<Vec<_>>(),
+        [NaiveDate::MAX.pred_opt().unwrap()]
+    );
+    let tokyo = run(chrono_tz::Asia::Tokyo);
+    assert_eq!(all_rows(table(&tokyo, tables::CALLS)).num_rows(), 0);
+    assert_eq!(tokyo.dead_letters.len(), 1);
+}

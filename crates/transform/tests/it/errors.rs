@@ -4,7 +4,8 @@ use std::path::Path;
 
 use ringlake_transform::Stream;
 use ringlake_transform::{
-    Error, TransformOptions, find_pages, transform_active_calls, transform_extensions,
+    Error, MAX_PAGE_BYTES, TransformOptions, find_pages, transform_active_calls,
+    transform_extensions,
 };
 
 use crate::fuzz::{Codec, KINDS, Kind, write_page};
@@ -50,6 +51,44 @@ fn a_corrupt_raw_page_is_one_line_naming_the_file_and_what_to_do() {
             assert!(msg.starts_with(&head), "{kind:?}: {msg}");
             assert!(msg.ends_with(&remedy(kind, &page)), "{kind:?}: {msg}");
             assert!(!msg.contains(['\n', '\r']), "{kind:?}: {msg}");
+        }
+    }
+}
+
+/// A page file larger than any page (issue 17) is refused by its size, before it is read:
+/// the file here is sparse, so the test writes nothing of that size. It is one line,
+/// naming the file, the limit and what to do, like a corrupt page.
+#[test]
+fn a_page_larger_than_the_limit_is_refused_before_it_is_read() {
+    for kind in KINDS {
+        let tmp = tempfile::tempdir().unwrap();
+        for codec in [Codec::Plain, Codec::Zstd] {
+            let page = write_page(kind, tmp.path(), b"{}", codec);
+            let file = std::fs::OpenOptions::new().write(true).open(&page).unwrap();
+            file.set_len(MAX_PAGE_BYTES + 1).unwrap();
+            let Err(err) = kind.run(std::slice::from_ref(&page)) else {
+                panic!("{kind:?}: a page of {} bytes was read", MAX_PAGE_BYTES + 1);
+            };
+            let msg = err.to_string();
+            assert!(
+                matches!(
+                    err,
+                    Error::PageTooLarge {
+                        limit: MAX_PAGE_BYTES,
+                        what: "on disk",
+                        ..
+                    }
+                ),
+                "{kind:?}: {msg}"
+            );
+            let head = format!(
+                "raw page {} is too large (more than {MAX_PAGE_BYTES} bytes on disk",
+                page.display()
+            );
+            assert!(msg.starts_with(&head), "{kind:?}: {msg}");
+            assert!(msg.ends_with(&remedy(kind, &page)), "{kind:?}: {msg}");
+            assert!(!msg.contains(['\n', '\r']), "{kind:?}: {msg}");
+            std::fs::remove_file(&page).unwrap();
         }
     }
 }

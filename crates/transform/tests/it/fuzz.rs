@@ -1,7 +1,8 @@
 //! The page parser never panics: arbitrary bytes, arbitrary JSON values and real samples
 //! mutated (bytes flipped, deleted, inserted; values swapped for other types, made huge,
 //! negative, fractional, non-ASCII; fields removed; records nested wrongly) go through
-//! every stream's transform, in the raw layout each stream reads. Each outcome is either
+//! every stream's transform, in the raw layout each stream reads, partitioned in zones east
+//! and west of UTC (issue 17: a day the zone cannot name must not panic). Each outcome is either
 //! `Ok`, with every record read accounted for, or an `Err` whose message is one line
 //! naming the file and saying what to do.
 
@@ -10,8 +11,8 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use ringlake_transform::{
-    Error, Result, TransformOptions, TransformOutput, transform_active_calls, transform_call_log,
-    transform_extensions, transform_messages,
+    Error, Result, TransformOptions, TransformOutput, Tz, transform_active_calls,
+    transform_call_log, transform_extensions, transform_messages,
 };
 use serde_json::{Map, Number, Value, json};
 
@@ -79,7 +80,12 @@ impl Kind {
     }
 
     pub(crate) fn run(self, pages: &[PathBuf]) -> Result<TransformOutput> {
-        let opts = TransformOptions::new();
+        self.run_in(pages, Tz::UTC)
+    }
+
+    /// [`Kind::run`] with partition days of `tz`.
+    pub(crate) fn run_in(self, pages: &[PathBuf], tz: Tz) -> Result<TransformOutput> {
+        let opts = TransformOptions::new().with_time_zone(tz);
         match self {
             Kind::CallLog => transform_call_log(pages, &opts),
             Kind::Messages => transform_messages(pages, &opts),
@@ -156,14 +162,29 @@ pub(crate) fn write_page(kind: Kind, raw: &Path, body: &[u8], codec: Codec) -> P
     path
 }
 
-/// Runs `kind`'s transform on one page holding `body` and checks the outcome: either every
+/// Partition zones: UTC, the farthest east and west (UTC+14, UTC−12), half and quarter
+/// hours, and zones with and without DST on both sides.
+fn zone() -> impl Strategy<Value = Tz> {
+    prop::sample::select(vec![
+        Tz::UTC,
+        chrono_tz::America::Los_Angeles,
+        chrono_tz::Asia::Tokyo,
+        chrono_tz::Pacific::Kiritimati,
+        chrono_tz::Etc::GMTPlus12,
+        chrono_tz::Asia::Kolkata,
+        chrono_tz::Pacific::Chatham,
+        chrono_tz::America::Sao_Paulo,
+    ])
+}
+
+/// Runs `kind`'s transform in `tz` on one page holding `body` and checks the outcome: either every
 /// record read is accounted for (a row, a dead letter or counted as dropped) — as many as
 /// the body holds — or the error is one line that names the file and says what to do.
-fn check(kind: Kind, body: &[u8], codec: Codec) -> std::result::Result<(), TestCaseError> {
+fn check(kind: Kind, body: &[u8], codec: Codec, tz: Tz) -> std::result::Result<(), TestCaseError> {
     let tmp = tempfile::tempdir().unwrap();
     let page = write_page(kind, tmp.path(), body, codec);
     let shown = page.display().to_string();
-    match kind.run(std::slice::from_ref(&page)) {
+    match kind.run_in(std::slice::from_ref(&page), tz) {
         Ok(out) => {
             let s = &out.stats;
             let rows: usize = out.tables[0]
@@ -178,8 +199,9 @@ fn check(kind: Kind, body: &[u8], codec: Codec) -> std::result::Result<(), TestC
                     + s.deleted_stubs_dropped
                     + s.bulk_items_skipped,
                 s.records_read,
-                "{:?}: {:?}",
+                "{:?} in {}: {:?}",
                 kind,
+                tz,
                 s
             );
             prop_assert_eq!(s.dead_letters, out.dead_letters.len());
@@ -231,6 +253,14 @@ const SPECIAL_STRINGS: &[&str] = &[
     "2024-13-45T99:99:99Z",
     "+275760-09-13T00:00:00Z",
     "-262143-01-01T00:00:00Z",
+    // Chrono's range edges in forms the reader takes (signed years, no zone or `+0000`):
+    // no local day in some zones (issue 17).
+    "+262142-12-31T23:59:59.999",
+    "+262142-12-30T20:00:00+0000",
+    "+262142-12-31T11:59:59-1200",
+    "-262143-01-01T00:00:00",
+    "-262143-01-01T14:00:00+1400",
+    "-262143-01-02T03:00:00+0000",
     "99999999999999999999999",
     "-9223372036854775808",
     "0.30000000000000004",
@@ -329,6 +359,8 @@ fn arb_record() -> impl Strategy<Value = Value> {
     // Mostly plausible values, so that some records become rows.
     let time = prop_oneof![
         3 => prop::sample::select(vec!["2024-01-01T10:00:00Z", "2024-01-02T23:59:59.999+05:30"])
+            .prop_map(Value::from),
+        1 => prop::sample::select(vec!["+262142-12-31T23:59:59.999", "-262143-01-01T00:00:00"])
             .prop_map(Value::from),
         1 => special_string(),
         1 => leaf(),
@@ -538,13 +570,19 @@ proptest! {
             "[\\[\\]{}\",:0-9a-z \\\\]{0,64}".prop_map(String::into_bytes),
         ],
         codec in codec(),
+        tz in zone(),
     ) {
-        check(kind, &bytes, codec)?;
+        check(kind, &bytes, codec, tz)?;
     }
 
     #[test]
-    fn arbitrary_json_never_panics(kind in kind(), page in arb_page(), codec in codec()) {
-        check(kind, &serde_json::to_vec(&page).unwrap(), codec)?;
+    fn arbitrary_json_never_panics(
+        kind in kind(),
+        page in arb_page(),
+        codec in codec(),
+        tz in zone(),
+    ) {
+        check(kind, &serde_json::to_vec(&page).unwrap(), codec, tz)?;
     }
 
     #[test]
@@ -557,6 +595,7 @@ proptest! {
             1 => prop::collection::vec(byte_edit(), 1..3),
         ],
         codec in codec(),
+        tz in zone(),
     ) {
         let mut doc = sample.get(kind.samples()).clone();
         for m in &mutations {
@@ -566,7 +605,7 @@ proptest! {
         for e in &edits {
             edit(&mut bytes, e);
         }
-        check(kind, &bytes, codec)?;
+        check(kind, &bytes, codec, tz)?;
     }
 }
 
