@@ -118,10 +118,10 @@ pub fn print_summary(
         writeln!(out, "lake     rows: {}", rows.join(", "))?;
         writeln!(
             out,
-            "         partitions: {} written, {} unchanged, {} removed; {} duplicate records merged",
+            "         partitions: {} written, {} unchanged, {} kept (no rows this time); {} duplicate records merged",
             l.load.partitions_written,
             l.load.partitions_unchanged,
-            l.load.partitions_removed,
+            l.load.partitions_kept,
             l.transform.duplicates_dropped
         )?;
         if l.dead_letters > 0 {

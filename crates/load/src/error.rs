@@ -92,6 +92,18 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A table's manifest kept being replaced by another writer between this writer's
+    /// re-read and its conditional replace. The partition files are whole; the manifest
+    /// lacks this writer's days until a run writes them again.
+    #[error(
+        "cannot replace {location}: another writer replaced it each of {attempts} times (is a second run writing this lake?); run again when it is done"
+    )]
+    ManifestConflict {
+        /// The manifest's location.
+        location: String,
+        /// Conditional replaces tried.
+        attempts: usize,
+    },
     /// The runtime that carries object-store I/O could not start or lost a task.
     #[error("object-store I/O runtime: {reason}")]
     Runtime {

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -21,8 +21,12 @@ use object_store::aws::AmazonS3Builder;
 use object_store::azure::MicrosoftAzureBuilder;
 use object_store::gcp::GoogleCloudStorageBuilder;
 use object_store::path::Path as ObjPath;
-use object_store::{ObjectStore, ObjectStoreExt, ObjectStoreScheme, PutPayload, WriteMultipart};
+use object_store::{
+    MultipartUpload, ObjectStore, ObjectStoreExt, ObjectStoreScheme, PutMode, PutOptions,
+    PutPayload, UpdateVersion,
+};
 use tokio::runtime::Runtime;
+use tracing::{info, warn};
 use url::Url;
 
 use crate::error::{Error, Result};
@@ -34,6 +38,17 @@ pub const TMP_DIR_NAME: &str = "_tmp";
 const MULTIPART_THRESHOLD_BYTES: usize = 64 * 1024 * 1024;
 /// Part size of a multipart upload (S3 wants ≥ 5 MiB for every part but the last).
 const MULTIPART_PART_BYTES: usize = 16 * 1024 * 1024;
+/// Entries of `_tmp/` younger than this are left alone by the sweep at a run's start. A
+/// file is staged there for the seconds its fsync and rename take (its bytes are ready
+/// before it is created), so an hour is far beyond any writer at work; the run lock keeps
+/// a second run away, the grace any writer that takes no lock.
+const TMP_GRACE: Duration = Duration::from_secs(60 * 60);
+/// Suffix of a partition directory that an earlier build moved into `_tmp/` to remove it
+/// (an empty day removed its partition then; issue 17).
+const REMOVED_DIR_SUFFIX: &str = ".removed";
+/// Stem of the object [`Lake::check_writable`] writes; older builds named it
+/// `write-check-<pid>`, without the time.
+const WRITE_CHECK_STEM: &str = "write-check";
 
 /// A data lake: a local directory or a bucket prefix on S3, Google Cloud Storage or Azure.
 ///
@@ -62,6 +77,9 @@ enum Backend {
         prefix: ObjPath,
     },
 }
+
+/// The version of a stored object that a conditional replace names (ETag, generation).
+pub(crate) type ObjectVersion = UpdateVersion;
 
 /// One stored object, as a listing gives it.
 #[derive(Clone, Debug)]
@@ -231,11 +249,61 @@ impl Lake {
 
     /// Writes and removes a small object under `_tmp/`: a run checks this before its
     /// long extraction, so a lake it cannot write (no directory, wrong credentials, no
-    /// bucket) fails in a second, not after an hour of API paging.
+    /// bucket) fails in a second, not after an hour of API paging. Then it sweeps `_tmp/`
+    /// of what killed runs left there: only names this crate makes (staged files, a write
+    /// check, an earlier build's removed partitions), older than an hour, never a link or
+    /// what one points to. A sweep that cannot remove something warns and goes on.
+    ///
+    /// Incomplete multipart uploads of a killed run are not swept: object_store cannot
+    /// list them. On S3 (and GCS) a lifecycle rule `AbortIncompleteMultipartUpload` removes
+    /// them (README, "Object stores"); an upload that fails while the run lives is aborted.
     pub fn check_writable(&self) -> Result<()> {
-        let rel = format!("{TMP_DIR_NAME}/write-check-{}", std::process::id());
+        let rel = format!("{TMP_DIR_NAME}/{}", unique_name(WRITE_CHECK_STEM));
         self.put_object(&rel, Bytes::from_static(b"ringlake write check\n"))?;
-        self.delete_object(&rel)
+        self.delete_object(&rel)?;
+        let swept = self.sweep_tmp(SystemTime::now());
+        if swept > 0 {
+            info!(lake = %self, swept, "Swept what killed runs left in _tmp/.");
+        }
+        Ok(())
+    }
+
+    /// Removes the entries right under `_tmp/` that [`own_tmp_entry`] knows and that
+    /// were made [`TMP_GRACE`] before `now` or earlier; returns how many went.
+    fn sweep_tmp(&self, now: SystemTime) -> usize {
+        let stale = |made: SystemTime| now.duration_since(made).is_ok_and(|age| age >= TMP_GRACE);
+        match &self.backend {
+            Backend::Local(root) => sweep_local_tmp(&root.join(TMP_DIR_NAME), stale),
+            Backend::Remote { .. } => {
+                let listed = match self.list(TMP_DIR_NAME) {
+                    Ok(l) => l,
+                    Err(e) => {
+                        warn!(lake = %self, error = %e, "Cannot list _tmp/ to sweep it.");
+                        return 0;
+                    }
+                };
+                let mut swept = 0;
+                // Only `_tmp/<name>`: this crate puts nothing deeper on a store.
+                for o in listed.iter().filter(|o| !o.rel.contains('/')) {
+                    let made = match own_tmp_entry(&o.rel) {
+                        Some(OwnTmp::Stamped { made, dir: false }) => made,
+                        Some(OwnTmp::OldWriteCheck) => match o.modified {
+                            Some(t) => t.into(),
+                            None => continue,
+                        },
+                        Some(OwnTmp::Stamped { dir: true, .. }) | None => continue,
+                    };
+                    if !stale(made) {
+                        continue;
+                    }
+                    match self.delete_object(&format!("{TMP_DIR_NAME}/{}", o.rel)) {
+                        Ok(()) => swept += 1,
+                        Err(e) => warn!(error = %e, "Cannot sweep a stale temporary object."),
+                    }
+                }
+                swept
+            }
+        }
     }
 
     // ----- storage operations used by the writer and the verifier -----
@@ -288,6 +356,78 @@ impl Lake {
                     source,
                 })
             }
+        }
+    }
+
+    /// The object at `rel` with the version a conditional replace of it names (no
+    /// version on a local lake), or `None` when there is none.
+    pub(crate) fn get_versioned(&self, rel: &str) -> Result<Option<(Bytes, ObjectVersion)>> {
+        let Backend::Remote { store, prefix } = &self.backend else {
+            let unversioned = ObjectVersion {
+                e_tag: None,
+                version: None,
+            };
+            return Ok(self.get_object(rel)?.map(|b| (b, unversioned)));
+        };
+        let store = Arc::clone(store);
+        let path = join(prefix, rel);
+        let r = block_on(async move {
+            match store.get(&path).await {
+                Ok(got) => {
+                    let version = ObjectVersion {
+                        e_tag: got.meta.e_tag.clone(),
+                        version: got.meta.version.clone(),
+                    };
+                    got.bytes().await.map(|b| Some((b, version)))
+                }
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            }
+        })?;
+        r.map_err(|source| Error::Store {
+            op: "read",
+            location: self.location(rel),
+            source,
+        })
+    }
+
+    /// Replaces the object at `rel` only if it is still at `expected` (`None`: only if
+    /// there is none), in one conditional PUT; `Ok(false)` when another writer replaced or
+    /// created it in between. On a local lake a plain replace: there the run's exclusive
+    /// lock on the lake keeps other writers away. A store configured without conditional
+    /// puts (`aws_conditional_put=disabled`) is replaced plainly, with a warning.
+    pub(crate) fn put_if_unchanged(
+        &self,
+        rel: &str,
+        bytes: Bytes,
+        expected: Option<&ObjectVersion>,
+    ) -> Result<bool> {
+        let Backend::Remote { store, prefix } = &self.backend else {
+            self.put_object(rel, bytes)?;
+            return Ok(true);
+        };
+        let store = Arc::clone(store);
+        let path = join(prefix, rel);
+        let mode = expected.map_or(PutMode::Create, |v| PutMode::Update(v.clone()));
+        let payload = PutPayload::from(bytes.clone());
+        let r =
+            block_on(async move { store.put_opts(&path, payload, PutOptions::from(mode)).await })?;
+        match r {
+            Ok(_) => Ok(true),
+            Err(
+                object_store::Error::Precondition { .. }
+                | object_store::Error::AlreadyExists { .. },
+            ) => Ok(false),
+            Err(object_store::Error::NotImplemented { .. }) => {
+                warn!(object = %self.location(rel), "The store takes no conditional puts: replaced unconditionally, so two writers at once could lose an update.");
+                self.put_object(rel, bytes)?;
+                Ok(true)
+            }
+            Err(source) => Err(Error::Store {
+                op: "upload",
+                location: self.location(rel),
+                source,
+            }),
         }
     }
 
@@ -439,14 +579,33 @@ async fn upload(store: &dyn ObjectStore, path: &ObjPath, bytes: Bytes) -> object
         store.put(path, PutPayload::from(bytes)).await?;
         return Ok(());
     }
-    let upload = store.put_multipart(path).await?;
-    let mut writer = WriteMultipart::new_with_chunk_size(upload, MULTIPART_PART_BYTES);
-    writer.put(bytes);
-    match writer.finish().await {
-        Ok(_) => Ok(()),
-        // `finish` aborts the upload itself when a part fails.
-        Err(e) => Err(e),
+    upload_parts(store.put_multipart(path).await?, bytes).await
+}
+
+/// Sends `bytes` in [`MULTIPART_PART_BYTES`] parts and completes the upload; when a part
+/// or the completion fails, aborts it, so its parts do not stay stored (and billed)
+/// unseen. `WriteMultipart::finish` aborts only a failed completion, not a failed part.
+async fn upload_parts(
+    mut upload: Box<dyn MultipartUpload>,
+    mut bytes: Bytes,
+) -> object_store::Result<()> {
+    let mut parts = Vec::new();
+    while !bytes.is_empty() {
+        let part = bytes.split_to(MULTIPART_PART_BYTES.min(bytes.len()));
+        parts.push(upload.put_part(PutPayload::from(part)));
     }
+    let sent = futures_util::future::try_join_all(parts).await;
+    let done = match sent {
+        Ok(_) => upload.complete().await.map(drop),
+        Err(e) => Err(e),
+    };
+    if done.is_err()
+        && let Err(e) = upload.abort().await
+    {
+        // The upload's own error is the one to report; the lifecycle rule is the backstop.
+        warn!(error = %e, "Cannot abort a failed multipart upload.");
+    }
+    done
 }
 
 /// Writes under `<root>/_tmp/`, fsyncs, renames over `<root>/<rel>`, fsyncs the dirs: a
@@ -490,32 +649,67 @@ fn put_local(root: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     result
 }
 
-/// Removes a local directory by first moving it under `_tmp` (one atomic step for
-/// readers). Returns whether there was one.
-pub(crate) fn remove_local_dir(root: &Path, dir: &Path) -> Result<bool> {
-    let io = |op: &'static str, path: &Path| {
-        let location = path.display().to_string();
-        move |source| Error::Io {
-            op,
-            location,
-            source,
+/// Removes from the local `_tmp` directory what [`own_tmp_entry`] knows and `stale`
+/// finds old enough; returns how many. Links are never followed: a `_tmp` that is a link
+/// is not swept, and a link inside it is not ours (this crate makes none).
+fn sweep_local_tmp(tmp: &Path, stale: impl Fn(SystemTime) -> bool) -> usize {
+    match fs::symlink_metadata(tmp) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            warn!(path = %tmp.display(), "Not a directory (a link?): not swept.");
+            return 0;
+        }
+        Err(e) if is_missing(&e) => return 0,
+        Err(e) => {
+            warn!(path = %tmp.display(), error = %e, "Cannot inspect _tmp/ to sweep it.");
+            return 0;
+        }
+    }
+    let entries = match fs::read_dir(tmp) {
+        Ok(e) => e,
+        Err(e) => {
+            warn!(path = %tmp.display(), error = %e, "Cannot list _tmp/ to sweep it.");
+            return 0;
         }
     };
-    match fs::symlink_metadata(dir) {
-        Err(e) if is_missing(&e) => return Ok(false),
-        Err(e) => return Err(io("inspect", dir)(e)),
-        Ok(_) => {}
+    let mut swept = 0;
+    for entry in entries.flatten() {
+        let Some(own) = entry.file_name().to_str().and_then(own_tmp_entry) else {
+            continue;
+        };
+        let path = entry.path();
+        // lstat: a link is a link here, whatever it points to.
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let (file, dir) = (meta.file_type().is_file(), meta.file_type().is_dir());
+        let made = match own {
+            OwnTmp::Stamped { made, dir: true } if dir => made,
+            OwnTmp::Stamped { made, dir: false } if file => made,
+            OwnTmp::OldWriteCheck if file => match meta.modified() {
+                Ok(t) => t,
+                Err(_) => continue,
+            },
+            _ => continue,
+        };
+        if !stale(made) {
+            continue;
+        }
+        // `remove_dir_all` removes links inside the directory, never what they point to.
+        let r = if dir {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        match r {
+            Ok(()) => swept += 1,
+            Err(e) if is_missing(&e) => {}
+            Err(e) => {
+                warn!(path = %path.display(), error = %e, "Cannot sweep a stale temporary file.")
+            }
+        }
     }
-    let tmp_dir = root.join(TMP_DIR_NAME);
-    fs::create_dir_all(&tmp_dir).map_err(io("create directory", &tmp_dir))?;
-    let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("dir");
-    let graveyard = tmp_dir.join(unique_name(&format!("{name}.removed")));
-    fs::rename(dir, &graveyard).map_err(io("move away", dir))?;
-    if let Some(parent) = dir.parent() {
-        sync_dir(parent)?;
-    }
-    fs::remove_dir_all(&graveyard).map_err(io("remove", &graveyard))?;
-    Ok(true)
+    swept
 }
 
 /// Removes everything in a local directory but the names in `keep`; returns how many.
@@ -619,7 +813,9 @@ fn is_missing(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::NotFound
 }
 
-/// A name no other writer (thread or process) uses at the same time.
+/// A name no other writer (thread or process) uses at the same time:
+/// `<rel with dots for slashes>.<pid>.<nanoseconds since 1970>.<counter>`. The time in it
+/// tells the sweep at a run's start how old debris is ([`own_tmp_entry`] reads it back).
 fn unique_name(rel: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -628,6 +824,41 @@ fn unique_name(rel: &str) -> String {
         .map_or(0, |d| d.as_nanos());
     let flat = rel.replace(['/', '\\'], ".");
     format!("{flat}.{}.{nanos}.{n}", std::process::id())
+}
+
+/// What an entry of `_tmp/` is, when this crate made it.
+#[derive(Debug, PartialEq, Eq)]
+enum OwnTmp {
+    /// A [`unique_name`]: a staged file, a write check, or (`dir`) a partition directory
+    /// an earlier build moved there to remove it, made at `made`.
+    Stamped { made: SystemTime, dir: bool },
+    /// An earlier build's `write-check-<pid>`, whose name has no time in it.
+    OldWriteCheck,
+}
+
+/// The reverse of [`unique_name`] (and of the older names this crate put in `_tmp/`):
+/// `None` for any name this crate does not make. Exact: the pid and the counter all
+/// digits, the time 19 digits (nanoseconds from 2001 to 2286), a non-empty stem.
+fn own_tmp_entry(name: &str) -> Option<OwnTmp> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if name.strip_prefix("write-check-").is_some_and(digits) {
+        return Some(OwnTmp::OldWriteCheck);
+    }
+    let mut fields = name.rsplitn(4, '.');
+    let (n, nanos, pid, stem) = (
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+        fields.next()?,
+    );
+    if !(digits(n) && digits(pid) && digits(nanos) && nanos.len() == 19) || stem.is_empty() {
+        return None;
+    }
+    let made = UNIX_EPOCH.checked_add(Duration::from_nanos(nanos.parse().ok()?))?;
+    Some(OwnTmp::Stamped {
+        made,
+        dir: stem.ends_with(REMOVED_DIR_SUFFIX),
+    })
 }
 
 /// A lake-relative path must stay inside the lake: no empty, `.` or `..` components, no
@@ -851,6 +1082,99 @@ mod tests {
         }
         for bad in ["", "/abs", "a//b", "../x", "a/./b", "a\\b", "a/"] {
             assert!(check_rel(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tmp_names_are_made_and_read_back_by_one_pair() {
+        let before = SystemTime::now() - Duration::from_millis(1);
+        for rel in ["calls/date=2024-01-02/part-00000.parquet", WRITE_CHECK_STEM] {
+            let name = unique_name(rel);
+            match own_tmp_entry(&name) {
+                Some(OwnTmp::Stamped { made, dir: false }) => {
+                    assert!(made >= before && made <= SystemTime::now(), "{name}");
+                }
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        let removed = unique_name(&format!("date=2024-01-02{REMOVED_DIR_SUFFIX}"));
+        assert!(matches!(
+            own_tmp_entry(&removed),
+            Some(OwnTmp::Stamped { dir: true, .. })
+        ));
+        assert_eq!(
+            own_tmp_entry("write-check-4242"),
+            Some(OwnTmp::OldWriteCheck)
+        );
+        for foreign in [
+            "notes.txt",
+            "write-check-",
+            "write-check-12a",
+            "x.1.2.3",
+            ".1.1796412638615326211.0",
+            "x.4242.1796412638615326211",
+            "x.a.1796412638615326211.0",
+            "x.1.1796412638615326211.",
+            "x.1.17964126386153262110.0",
+        ] {
+            assert_eq!(own_tmp_entry(foreign), None, "{foreign}");
+        }
+    }
+
+    /// A multipart upload whose part fails: `fail_part` fails, the rest succeed; records
+    /// whether it was completed or aborted.
+    #[derive(Debug)]
+    struct FakeUpload {
+        parts: usize,
+        fail_part: Option<usize>,
+        log: Arc<std::sync::Mutex<Vec<&'static str>>>,
+    }
+
+    #[async_trait::async_trait]
+    impl MultipartUpload for FakeUpload {
+        fn put_part(&mut self, _data: PutPayload) -> object_store::UploadPart {
+            let fail = self.fail_part == Some(self.parts);
+            self.parts += 1;
+            Box::pin(async move {
+                if fail {
+                    Err(object_store::Error::Generic {
+                        store: "fake",
+                        source: "part refused".into(),
+                    })
+                } else {
+                    Ok(())
+                }
+            })
+        }
+        async fn complete(&mut self) -> object_store::Result<object_store::PutResult> {
+            self.log.lock().unwrap().push("complete");
+            Ok(object_store::PutResult {
+                e_tag: None,
+                version: None,
+            })
+        }
+        async fn abort(&mut self) -> object_store::Result<()> {
+            self.log.lock().unwrap().push("abort");
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_part_aborts_the_upload() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let bytes = Bytes::from(vec![7u8; MULTIPART_PART_BYTES * 2 + 1]);
+        for (fail_part, expect) in [(None, "complete"), (Some(1), "abort")] {
+            let log = Arc::default();
+            let upload = FakeUpload {
+                parts: 0,
+                fail_part,
+                log: Arc::clone(&log),
+            };
+            let r = rt.block_on(upload_parts(Box::new(upload), bytes.clone()));
+            assert_eq!(r.is_ok(), fail_part.is_none());
+            assert_eq!(*log.lock().unwrap(), [expect]);
         }
     }
 

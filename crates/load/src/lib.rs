@@ -13,7 +13,11 @@
 //! so a reader listing it during the rewrite may see old and new files together (object
 //! stores offer no atomic multi-object swap; that is what table formats add). `<lake>/<table>/_manifest.json` lists every file
 //! with its rows, size, sha256, schema version and the run that wrote it; [`verify`]
-//! reports any difference. This crate knows Arrow, Parquet, files and object stores; it
+//! reports any difference. A day handed over with no rows keeps the partition the lake
+//! holds (an empty answer never deletes an archive); a lost or unreadable manifest is
+//! rebuilt from the table's files; on an object store a manifest is replaced with a
+//! conditional put, merged and retried when another writer replaced it meanwhile.
+//! This crate knows Arrow, Parquet, files and object stores; it
 //! never sees JSON records or HTTP APIs, and it does not know any table: the sort key and
 //! schema version come from the batch schema's metadata ([`SORT_KEY_METADATA`],
 //! [`SCHEMA_VERSION_METADATA`]).

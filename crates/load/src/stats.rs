@@ -15,8 +15,9 @@ pub struct LoadStats {
     pub partitions_written: usize,
     /// Partitions that already held exactly these bytes (left untouched).
     pub partitions_unchanged: usize,
-    /// Partitions removed because their day now has no rows.
-    pub partitions_removed: usize,
+    /// Partitions kept as the lake held them because their day came with no rows (an
+    /// empty answer never deletes archived rows).
+    pub partitions_kept: usize,
 }
 
 impl LoadStats {
@@ -24,10 +25,12 @@ impl LoadStats {
     pub fn tally(&mut self, writes: &[PartitionWrite]) {
         for w in writes {
             *self.rows.entry(w.table.clone()).or_default() += w.rows;
-            match (&w.path, w.changed) {
-                (None, changed) => self.partitions_removed += usize::from(changed),
-                (Some(_), true) => self.partitions_written += 1,
-                (Some(_), false) => self.partitions_unchanged += 1,
+            match (&w.path, w.changed, w.kept) {
+                (_, _, true) => self.partitions_kept += 1,
+                (Some(_), true, false) => self.partitions_written += 1,
+                (Some(_), false, false) => self.partitions_unchanged += 1,
+                // A day with neither rows nor a partition: nothing happened.
+                (None, _, false) => {}
             }
         }
     }
@@ -40,14 +43,14 @@ impl AddAssign<&LoadStats> for LoadStats {
             rows,
             partitions_written,
             partitions_unchanged,
-            partitions_removed,
+            partitions_kept,
         } = other;
         for (table, n) in rows {
             *self.rows.entry(table.clone()).or_default() += n;
         }
         self.partitions_written += partitions_written;
         self.partitions_unchanged += partitions_unchanged;
-        self.partitions_removed += partitions_removed;
+        self.partitions_kept += partitions_kept;
     }
 }
 
@@ -56,7 +59,7 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    fn write(table: &str, rows: usize, path: bool, changed: bool) -> PartitionWrite {
+    fn write(table: &str, rows: usize, path: bool, changed: bool, kept: bool) -> PartitionWrite {
         PartitionWrite {
             table: table.into(),
             date: NaiveDate::MIN,
@@ -65,6 +68,7 @@ mod tests {
             rows,
             bytes: 0,
             changed,
+            kept,
         }
     }
 
@@ -72,29 +76,29 @@ mod tests {
     fn tally_and_sum_count_every_write_once() {
         let mut a = LoadStats::default();
         a.tally(&[
-            write("calls", 5, true, true),
-            write("calls", 2, true, false),
-            write("calls", 0, false, true),
-            write("calls", 0, false, false),
-            write("call_legs", 9, true, true),
+            write("calls", 5, true, true, false),
+            write("calls", 2, true, false, false),
+            write("calls", 4, true, false, true),
+            write("calls", 0, false, false, false),
+            write("call_legs", 9, true, true, false),
         ]);
         assert_eq!(
             (
                 a.partitions_written,
                 a.partitions_unchanged,
-                a.partitions_removed
+                a.partitions_kept
             ),
             (2, 1, 1)
         );
         let mut total = a.clone();
         total += &a;
-        assert_eq!(total.rows["calls"], 14);
+        assert_eq!(total.rows["calls"], 22);
         assert_eq!(total.rows["call_legs"], 18);
         assert_eq!(
             (
                 total.partitions_written,
                 total.partitions_unchanged,
-                total.partitions_removed
+                total.partitions_kept
             ),
             (4, 2, 2)
         );

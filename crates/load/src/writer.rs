@@ -1,6 +1,6 @@
 //! Writing a table's partitions as Parquet files, and its manifest.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -9,6 +9,7 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::Schema;
 use bytes::Bytes;
 use chrono::{NaiveDate, SecondsFormat, Utc};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::{ArrowSchemaConverter, ArrowWriter};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::SortingColumn;
@@ -17,11 +18,11 @@ use parquet::schema::types::ColumnPath;
 use tracing::{debug, info, warn};
 
 use crate::error::{Error, Result};
-use crate::lake::{Lake, ObjectInfo, group_by_partition, remove_local_dir, remove_local_others};
+use crate::lake::{Lake, ObjectInfo, ObjectVersion, group_by_partition, remove_local_others};
 use crate::manifest::{
     FileEntry, MANIFEST_FILE_NAME, Manifest, PartitionEntry, SCHEMA_VERSION_METADATA, sha256_hex,
 };
-use crate::partition::partition_dir_name;
+use crate::partition::{parse_partition_dir_name, partition_dir_name};
 
 /// Row-group size when none is configured: about a million rows, so a day of calls of
 /// most accounts is one row group, and a row group of a full-size file is tens of MB
@@ -47,6 +48,9 @@ const DATA_PAGE_ROWS: usize = 20_000;
 const DATA_PAGE_BYTES: usize = 1024 * 1024;
 /// Longest min/max kept in statistics and the column index (long strings are truncated).
 const STATISTICS_TRUNCATE_BYTES: usize = 64;
+/// Conditional replaces of a manifest before giving up when other writers keep replacing
+/// it in between (each failed one re-reads and merges theirs).
+const MANIFEST_ATTEMPTS: usize = 5;
 
 /// `part-00000.parquet`, `part-00001.parquet`, … : the `index`-th file of a partition.
 pub fn part_file_name(index: usize) -> String {
@@ -200,23 +204,28 @@ pub struct PartitionWrite {
     /// The partition's day (`date=YYYY-MM-DD`).
     pub date: NaiveDate,
     /// Where the partition is (`/lake/calls/date=2024-01-02` or
-    /// `s3://bucket/lake/calls/date=2024-01-02`); `None` when it was removed (0 rows).
+    /// `s3://bucket/lake/calls/date=2024-01-02`); `None` when the day had no rows and the
+    /// lake no partition of it.
     pub path: Option<String>,
     /// Its files, relative to the lake (`calls/date=2024-01-02/part-00000.parquet`).
     pub files: Vec<String>,
-    /// Rows in the partition now (0 when removed).
+    /// Rows in the partition now.
     pub rows: usize,
-    /// Size of the files together (0 when removed).
+    /// Size of the files together.
     pub bytes: u64,
     /// False when every file already held exactly these bytes (left untouched) and
-    /// nothing else was in the partition, or an empty partition did not exist.
+    /// nothing else was in the partition, or when the day had no rows.
     pub changed: bool,
+    /// True when the day had no rows and the partition the lake holds was kept as it was:
+    /// an empty answer (retention, a raw zone that lost the day) never deletes archived rows.
+    pub kept: bool,
 }
 
 /// Writes (or replaces) every partition of one table, then the table's manifest: a
 /// [`TableWriter`] opened, given `partitions`, and finished.
 ///
-/// For each date: 0 rows → the partition's files are removed; otherwise the rows are
+/// For each date: 0 rows → the partition the lake holds (if any) is kept untouched,
+/// since an empty answer is no reason to delete an archive (issue 17); otherwise the rows are
 /// encoded (the same rows always give the same bytes), split into files of about
 /// [`LoadOptions::target_file_bytes`], and each file whose bytes differ from what the
 /// lake holds is published whole — locally written under `<lake>/_tmp/`, fsynced and
@@ -253,19 +262,29 @@ pub fn write_table(
 /// does not list yet; they are whole (published by rename or a completed upload), and the
 /// next run reads them back instead of trusting the manifest.
 ///
-/// Nothing else may write the table while it is open: the listing is read once.
+/// A lost or unreadable manifest is rebuilt when the writer opens, from every partition
+/// the table's files hold (each file read back), not only from the days it writes.
+///
+/// The listing is read once, so no other writer may write the same partitions while it
+/// is open. Other days are safe on an object store: the manifest is replaced with a
+/// conditional put against the version read at open, and on a conflict re-read and
+/// merged (the other writer's days stay, this writer's win). A local lake has no such
+/// put; there the run's exclusive lock on the lake keeps other writers away.
 pub struct TableWriter<'a> {
     lake: &'a Lake,
     table: String,
     opts: &'a LoadOptions,
     manifest_rel: String,
-    /// The manifest as stored when opened: unchanged bytes are not rewritten.
-    old_manifest_bytes: Option<Bytes>,
-    old_manifest: Option<Manifest>,
+    /// The manifest as stored when opened, and its version: unchanged bytes are not
+    /// rewritten, and a replace is conditional on that version.
+    stored: Option<(Bytes, ObjectVersion)>,
     /// The table's objects by partition dir name, paths relative to the partition dir.
     listing: BTreeMap<String, Vec<ObjectInfo>>,
-    /// The manifest as the writes so far leave it.
+    /// The manifest as read at open (or rebuilt from the files), with the writes so far:
+    /// what vouches for a file.
     manifest: Manifest,
+    /// The days this writer wrote rows for: on a conflict, its entries win for these.
+    written: BTreeSet<NaiveDate>,
     /// The schema of the first batch: every later one must have it.
     schema: Option<arrow::datatypes::SchemaRef>,
     writes: Vec<PartitionWrite>,
@@ -282,34 +301,36 @@ impl std::fmt::Debug for TableWriter<'_> {
 }
 
 impl<'a> TableWriter<'a> {
-    /// Lists `table` and reads its manifest (a broken one is rebuilt from the files).
+    /// Lists `table` and reads its manifest; a lost or broken one is rebuilt from the
+    /// table's files.
     pub fn open(lake: &'a Lake, table: &str, opts: &'a LoadOptions) -> Result<Self> {
         check_table_name(table)?;
         opts.validate()?;
         let manifest_rel = format!("{table}/{MANIFEST_FILE_NAME}");
-        let old_manifest_bytes = lake.get_object(&manifest_rel)?;
-        let old_manifest =
-            old_manifest_bytes
-                .as_deref()
-                .and_then(|b| match Manifest::from_bytes(b) {
-                    Ok(m) => Some(m),
-                    Err(e) => {
-                        // A broken manifest is rebuilt from the files themselves (read back).
-                        warn!(table, error = %e, "Unreadable manifest; files are compared byte by byte and the manifest rewritten.");
-                        None
-                    }
-                });
+        let stored = lake.get_versioned(&manifest_rel)?;
+        let read = stored
+            .as_ref()
+            .and_then(|(b, _)| match Manifest::from_bytes(b) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    warn!(table, error = %e, "Unreadable manifest; rebuilt from the files.");
+                    None
+                }
+            });
         let (listing, _) = group_by_partition(lake.list(table)?);
-        let manifest = old_manifest.clone().unwrap_or_else(|| Manifest::new(table));
+        let manifest = match read {
+            Some(m) => m,
+            None => rebuild_manifest(lake, table, &listing, &opts.run_id)?,
+        };
         Ok(Self {
             lake,
             table: table.to_owned(),
             opts,
             manifest_rel,
-            old_manifest_bytes,
-            old_manifest,
-            listing,
+            stored,
             manifest,
+            listing,
+            written: BTreeSet::new(),
             schema: None,
             writes: Vec::new(),
         })
@@ -343,7 +364,7 @@ impl<'a> TableWriter<'a> {
             lake: self.lake,
             table,
             opts: self.opts,
-            manifest: self.old_manifest.as_ref(),
+            manifest: &self.manifest,
             listing: &self.listing,
         };
         let results = run_parallel(partitions, |date, batch| write_partition(&ctx, date, batch));
@@ -351,20 +372,12 @@ impl<'a> TableWriter<'a> {
         let mut first_error = None;
         for r in results {
             match r {
-                Ok((write, files)) => {
-                    if files.is_empty() {
-                        self.manifest.partitions.remove(&write.date);
-                    } else {
-                        let schema_version = partitions
-                            .get(&write.date)
-                            .and_then(|b| schema_version(&b.schema()));
-                        self.manifest.partitions.insert(
-                            write.date,
-                            PartitionEntry {
-                                files,
-                                schema_version,
-                            },
-                        );
+                Ok((write, entry)) => {
+                    if !write.kept && write.path.is_some() {
+                        self.written.insert(write.date);
+                    }
+                    if let Some(entry) = entry {
+                        self.manifest.partitions.insert(write.date, entry);
                     }
                     out.push(write);
                 }
@@ -378,13 +391,15 @@ impl<'a> TableWriter<'a> {
     }
 
     /// Replaces the manifest (when its bytes change); returns every write of this writer,
-    /// in the order they were made.
+    /// in the order they were made. On an object store another writer's replace since
+    /// this one opened is merged in, up to a few times; then [`Error::ManifestConflict`].
     pub fn finish(self) -> Result<Vec<PartitionWrite>> {
         write_manifest(
             self.lake,
             &self.manifest_rel,
             &self.manifest,
-            self.old_manifest_bytes,
+            &self.written,
+            self.stored,
         )?;
         let out = self.writes;
         info!(
@@ -394,6 +409,7 @@ impl<'a> TableWriter<'a> {
             rows = out.iter().map(|w| w.rows).sum::<usize>(),
             bytes = out.iter().map(|w| w.bytes).sum::<u64>(),
             changed = out.iter().filter(|w| w.changed).count(),
+            kept = out.iter().filter(|w| w.kept).count(),
             "Table written."
         );
         Ok(out)
@@ -405,18 +421,18 @@ struct TableCtx<'a> {
     lake: &'a Lake,
     table: &'a str,
     opts: &'a LoadOptions,
-    manifest: Option<&'a Manifest>,
+    manifest: &'a Manifest,
     /// The table's objects by partition dir name, paths relative to the partition dir.
     listing: &'a BTreeMap<String, Vec<ObjectInfo>>,
 }
 
-/// Writes one partition; returns what happened and its manifest entries (none when
-/// the partition was removed).
+/// Writes one partition; returns what happened and its manifest entry (none when the
+/// day has no rows and the lake no partition of it).
 fn write_partition(
     ctx: &TableCtx<'_>,
     date: NaiveDate,
     batch: &RecordBatch,
-) -> Result<(PartitionWrite, Vec<FileEntry>)> {
+) -> Result<(PartitionWrite, Option<PartitionEntry>)> {
     let TableCtx {
         lake, table, opts, ..
     } = *ctx;
@@ -425,27 +441,36 @@ fn write_partition(
     let existing: &[ObjectInfo] = ctx.listing.get(&dir_name).map_or(&[], Vec::as_slice);
 
     if batch.num_rows() == 0 {
-        let changed = match lake.local_path() {
-            // Locally the whole directory goes in one rename: readers see all or nothing.
-            Some(root) => remove_local_dir(root, &root.join(table).join(&dir_name))?,
-            None => {
-                for o in existing {
-                    lake.delete_object(&format!("{dir_rel}/{}", o.rel))?;
-                }
-                !existing.is_empty()
-            }
+        // No rows is what the API answers for a day it forgot (retention) and what a raw
+        // zone that lost a day gives: the lake may hold the only copy left, so it stays,
+        // and so does its manifest entry (issue 17). Files a killed run left unlisted are
+        // read back and listed.
+        let entry = match ctx.manifest.partitions.get(&date) {
+            Some(p) => Some(p.clone()),
+            None => read_back_partition(lake, table, date, existing, &opts.run_id)?,
         };
-        debug!(table, %date, changed, "Empty partition removed.");
+        let kept = entry.is_some();
+        if kept {
+            debug!(table, %date, "No rows for the day; the partition the lake holds is kept.");
+        }
+        let files = entry.as_ref().map_or(&[][..], |p| p.files.as_slice());
         let write = PartitionWrite {
             table: table.to_owned(),
             date,
-            path: None,
-            files: Vec::new(),
-            rows: 0,
-            bytes: 0,
-            changed,
+            path: kept.then(|| lake.location(&dir_rel)),
+            files: files
+                .iter()
+                .map(|f| format!("{table}/{}", f.path))
+                .collect(),
+            rows: files
+                .iter()
+                .map(|f| usize::try_from(f.rows).unwrap_or(usize::MAX))
+                .fold(0, usize::saturating_add),
+            bytes: files.iter().map(|f| f.bytes).sum(),
+            changed: false,
+            kept,
         };
-        return Ok((write, Vec::new()));
+        return Ok((write, entry));
     }
 
     let encoded = encode_files(batch, opts, table, date)?;
@@ -460,7 +485,7 @@ fn write_partition(
         let rel = format!("{table}/{in_table}");
         let len = bytes.len() as u64;
         let sha256 = sha256_hex(&bytes);
-        let listed = ctx.manifest.and_then(|m| m.file(date, &in_table));
+        let listed = ctx.manifest.file(date, &in_table);
         let on_store = existing.iter().find(|o| o.rel == name);
         let vouched = listed.filter(|e| e.sha256 == sha256 && e.bytes == len);
         let unchanged = match on_store {
@@ -525,31 +550,164 @@ fn write_partition(
         rows: batch.num_rows(),
         bytes: total_bytes,
         changed,
+        kept: false,
     };
-    Ok((write, entries))
+    let entry = PartitionEntry {
+        files: entries,
+        schema_version: schema_version(batch.schema_ref()),
+    };
+    Ok((write, Some(entry)))
+}
+
+/// A manifest of every partition the table's files hold, each file read back (rows,
+/// size, sha256), for a table whose manifest is lost or unreadable. The files are whole
+/// (published by a rename or a completed upload), so they are what the lake holds; this
+/// run vouches for them (`run_id`).
+fn rebuild_manifest(
+    lake: &Lake,
+    table: &str,
+    listing: &BTreeMap<String, Vec<ObjectInfo>>,
+    run_id: &str,
+) -> Result<Manifest> {
+    let mut manifest = Manifest::new(table);
+    for (dir, objects) in listing {
+        let Some(date) = parse_partition_dir_name(dir) else {
+            continue;
+        };
+        if let Some(entry) = read_back_partition(lake, table, date, objects, run_id)? {
+            manifest.schema_version.clone_from(&entry.schema_version);
+            manifest.partitions.insert(date, entry);
+        }
+    }
+    if !manifest.partitions.is_empty() {
+        info!(
+            table,
+            partitions = manifest.partitions.len(),
+            "Manifest rebuilt from the files."
+        );
+    }
+    Ok(manifest)
+}
+
+/// The manifest entry of a partition the manifest does not list, from its files read
+/// back; `None` when it has no readable `part-NNNNN.parquet`. Anything else in it is left
+/// out (the verifier names it).
+fn read_back_partition(
+    lake: &Lake,
+    table: &str,
+    date: NaiveDate,
+    objects: &[ObjectInfo],
+    run_id: &str,
+) -> Result<Option<PartitionEntry>> {
+    let dir_name = partition_dir_name(date);
+    let mut files = Vec::new();
+    let mut version = None;
+    for o in objects.iter().filter(|o| is_part_file_name(&o.rel)) {
+        let rel = format!("{table}/{dir_name}/{}", o.rel);
+        let Some(bytes) = lake.get_object(&rel)? else {
+            continue;
+        };
+        let reader = match ParquetRecordBatchReaderBuilder::try_new(bytes.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                warn!(file = %lake.location(&rel), error = %e, "Not a readable Parquet file; left out of the manifest.");
+                continue;
+            }
+        };
+        let rows = reader.metadata().file_metadata().num_rows();
+        if version.is_none() {
+            version = schema_version(reader.schema());
+        }
+        files.push(FileEntry {
+            bytes: bytes.len() as u64,
+            path: format!("{dir_name}/{}", o.rel),
+            rows: u64::try_from(rows).unwrap_or(0),
+            run_id: run_id.to_owned(),
+            sha256: sha256_hex(&bytes),
+            written_at: o
+                .modified
+                .unwrap_or_else(Utc::now)
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
+        });
+    }
+    Ok((!files.is_empty()).then_some(PartitionEntry {
+        files,
+        schema_version: version,
+    }))
+}
+
+/// True for `part-00000.parquet`, `part-00001.parquet`, …: what [`part_file_name`] makes.
+fn is_part_file_name(name: &str) -> bool {
+    name.strip_prefix("part-")
+        .and_then(|n| n.strip_suffix(".parquet"))
+        .and_then(|n| n.parse::<usize>().ok())
+        .is_some_and(|i| part_file_name(i) == name)
 }
 
 /// Replaces the manifest when its bytes change (and creates none for a table that has
-/// neither one nor partitions).
+/// neither one nor partitions), conditional on `stored`'s version: created only if still
+/// absent, replaced only if still that version. When another writer got there first,
+/// theirs is re-read and merged ([`merge_manifests`]) and the replace tried again, up to
+/// [`MANIFEST_ATTEMPTS`] times. On a local lake the replace is plain, guarded by the
+/// run's exclusive lock on the lake.
 fn write_manifest(
     lake: &Lake,
     rel: &str,
-    manifest: &Manifest,
-    old_bytes: Option<Bytes>,
+    ours: &Manifest,
+    written: &BTreeSet<NaiveDate>,
+    mut stored: Option<(Bytes, ObjectVersion)>,
 ) -> Result<()> {
-    if old_bytes.is_none() && manifest.partitions.is_empty() {
-        return Ok(());
+    let mut manifest = ours.clone();
+    for attempt in 1..=MANIFEST_ATTEMPTS {
+        if stored.is_none() && manifest.partitions.is_empty() {
+            return Ok(());
+        }
+        let bytes = manifest.to_bytes().map_err(|source| Error::Manifest {
+            location: lake.location(rel),
+            source,
+        })?;
+        if stored.as_ref().is_some_and(|(b, _)| *b == bytes) {
+            return Ok(());
+        }
+        let expected = stored.as_ref().map(|(_, v)| v);
+        if lake.put_if_unchanged(rel, Bytes::from(bytes), expected)? {
+            debug!(manifest = %lake.location(rel), "Manifest written.");
+            return Ok(());
+        }
+        info!(manifest = %lake.location(rel), attempt, "Manifest replaced by another writer meanwhile; merging theirs.");
+        stored = lake.get_versioned(rel)?;
+        let theirs = stored
+            .as_ref()
+            .and_then(|(b, _)| Manifest::from_bytes(b).ok());
+        manifest = merge_manifests(theirs, ours, written);
     }
-    let bytes = manifest.to_bytes().map_err(|source| Error::Manifest {
+    Err(Error::ManifestConflict {
         location: lake.location(rel),
-        source,
-    })?;
-    if old_bytes.as_deref() == Some(bytes.as_slice()) {
-        return Ok(());
+        attempts: MANIFEST_ATTEMPTS,
+    })
+}
+
+/// Another writer's manifest (`None`: unreadable) with this writer's on top: its entries
+/// win for the days it `written`; days it did not write keep the other's entry, and days
+/// only this writer lists are added (nothing removes a partition, so a day missing from
+/// theirs is one they never saw).
+fn merge_manifests(
+    theirs: Option<Manifest>,
+    ours: &Manifest,
+    written: &BTreeSet<NaiveDate>,
+) -> Manifest {
+    let Some(mut merged) = theirs else {
+        return ours.clone();
+    };
+    for (date, entry) in &ours.partitions {
+        if written.contains(date) || !merged.partitions.contains_key(date) {
+            merged.partitions.insert(*date, entry.clone());
+        }
     }
-    lake.put_object(rel, Bytes::from(bytes))?;
-    debug!(manifest = %lake.location(rel), "Manifest written.");
-    Ok(())
+    if !written.is_empty() {
+        merged.schema_version.clone_from(&ours.schema_version);
+    }
+    merged
 }
 
 /// Runs `f` over the partitions on up to `available_parallelism` threads; results in
@@ -880,6 +1038,66 @@ mod tests {
             mostly_distinct_columns(&batch.slice(0, 10)),
             ["id", "extension_uri", "start"]
         );
+    }
+
+    #[test]
+    fn part_file_names_are_recognised_exactly() {
+        for i in [0, 1, 99_999, 123_456] {
+            assert!(is_part_file_name(&part_file_name(i)), "{i}");
+        }
+        for bad in [
+            "part-0.parquet",
+            "part-00000.parquet.crc",
+            ".part-00000.parquet",
+            "part-+0000.parquet",
+            "part-00000.csv",
+            "nested/part-00000.parquet",
+        ] {
+            assert!(!is_part_file_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_merge_keeps_their_days_and_puts_ours_on_top() {
+        let d = |n| NaiveDate::from_ymd_opt(2024, 1, n).unwrap();
+        let entry = |run: &str| PartitionEntry {
+            files: vec![FileEntry {
+                bytes: 1,
+                path: "p".into(),
+                rows: 1,
+                run_id: run.into(),
+                sha256: "00".into(),
+                written_at: "t".into(),
+            }],
+            schema_version: Some(run.into()),
+        };
+        let manifest = |days: &[(u32, &str)], version: &str| {
+            let mut m = Manifest::new("calls");
+            m.schema_version = Some(version.into());
+            for (n, run) in days {
+                m.partitions.insert(d(*n), entry(run));
+            }
+            m
+        };
+        // Ours: day 1 as read at open, day 2 written, day 4 rebuilt from the files.
+        let ours = manifest(&[(1, "old"), (2, "ours"), (4, "ours")], "8");
+        // Theirs: rewrote day 1, wrote day 2 and day 3.
+        let theirs = manifest(&[(1, "theirs"), (2, "theirs"), (3, "theirs")], "7");
+        let merged = merge_manifests(Some(theirs.clone()), &ours, &BTreeSet::from([d(2)]));
+        let runs: Vec<(u32, &str)> = merged
+            .partitions
+            .iter()
+            .map(|(k, v)| (chrono::Datelike::day(k), v.files[0].run_id.as_str()))
+            .collect();
+        assert_eq!(
+            runs,
+            [(1, "theirs"), (2, "ours"), (3, "theirs"), (4, "ours")]
+        );
+        assert_eq!(merged.schema_version.as_deref(), Some("8"));
+        // Nothing written: their schema version stays; theirs unreadable: ours.
+        let merged = merge_manifests(Some(theirs), &ours, &BTreeSet::new());
+        assert_eq!(merged.schema_version.as_deref(), Some("7"));
+        assert_eq!(merge_manifests(None, &ours, &BTreeSet::new()), ours);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use arrow::array::{RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema};
@@ -76,7 +77,7 @@ fn debris_in_a_partition_is_removed_and_tmp_left_empty() {
 }
 
 #[test]
-fn empty_partition_directory_is_removed_whole() {
+fn an_empty_day_leaves_the_partition_directory() {
     let t = LocalLake::new();
     let d = day("2024-01-03");
     write_table(
@@ -93,8 +94,79 @@ fn empty_partition_directory_is_removed_whole() {
         &LoadOptions::new(),
     )
     .unwrap();
-    assert!(!partition_dir(t.dir.path(), "calls", d).exists());
+    assert_eq!(
+        dir_entries(&partition_dir(t.dir.path(), "calls", d)),
+        [PARTITION_FILE_NAME]
+    );
     assert!(dir_entries(&t.path(TMP_DIR_NAME)).is_empty());
+}
+
+/// Nanoseconds since the epoch `secs` seconds ago: the stamp `_tmp/` names carry.
+fn nanos_ago(secs: u64) -> u128 {
+    (SystemTime::now() - Duration::from_secs(secs))
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+/// What killed runs leave in `_tmp/` is swept when a run starts (`check_writable`), and
+/// only names our own code makes there: no foreign file, no link, nothing a link points
+/// to, nothing younger than the grace period (issue 17).
+#[test]
+fn tmp_debris_of_killed_runs_is_swept_at_start_and_nothing_else() {
+    let t = LocalLake::new();
+    let tmp = t.path(TMP_DIR_NAME);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let (old, fresh) = (nanos_ago(2 * 86_400), nanos_ago(0));
+    // A staged file and a partition moved away for removal, of a run killed two days ago.
+    std::fs::write(
+        tmp.join(format!(
+            "calls.date=2024-01-01.part-00000.parquet.4242.{old}.0"
+        )),
+        b"half a file",
+    )
+    .unwrap();
+    let removed = tmp.join(format!("date=2024-01-01.removed.4242.{old}.1"));
+    std::fs::create_dir_all(removed.join("nested")).unwrap();
+    std::fs::write(removed.join(PARTITION_FILE_NAME), b"x").unwrap();
+    // An older build's write check, named by its pid only: judged by its mtime.
+    let check = tmp.join("write-check-4242");
+    std::fs::write(&check, b"ringlake write check\n").unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&check)
+        .unwrap()
+        .set_modified(SystemTime::now() - Duration::from_secs(2 * 86_400))
+        .unwrap();
+    // Perhaps a run at work right now: younger than the grace period.
+    let young = format!("calls.date=2024-01-02.part-00000.parquet.4343.{fresh}.0");
+    std::fs::write(tmp.join(&young), b"being written").unwrap();
+    // Not ours: other names, and links (ours are never links) to what must stay.
+    std::fs::write(tmp.join("notes.txt"), b"mine").unwrap();
+    let two_numbers = format!("x.4242.{old}");
+    std::fs::write(tmp.join(&two_numbers), b"mine").unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("keep.txt"), b"keep").unwrap();
+    let dir_link = format!("date=2024-01-03.removed.4242.{old}.2");
+    std::os::unix::fs::symlink(outside.path(), tmp.join(&dir_link)).unwrap();
+    let file_link = format!("calls.x.4242.{old}.3");
+    std::os::unix::fs::symlink(outside.path().join("keep.txt"), tmp.join(&file_link)).unwrap();
+
+    t.lake().check_writable().unwrap();
+    let mut left = vec![
+        young,
+        "notes.txt".to_owned(),
+        two_numbers,
+        dir_link,
+        file_link,
+    ];
+    left.sort();
+    assert_eq!(dir_entries(&tmp), left);
+    assert_eq!(dir_entries(outside.path()), ["keep.txt"]);
+    assert_eq!(
+        std::fs::read(outside.path().join("keep.txt")).unwrap(),
+        b"keep"
+    );
 }
 
 #[test]

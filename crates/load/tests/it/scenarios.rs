@@ -293,7 +293,9 @@ pub fn big_partition_splits_then_shrinks(t: &dyn TestLake) {
     assert!(report.is_clean(), "{:?}", report.findings);
 }
 
-pub fn zero_rows_remove_the_partition(t: &dyn TestLake) {
+/// An empty day never deletes what the lake holds (issue 17): the API forgets (retention)
+/// and a raw zone can come out empty, but the archive is the only copy left.
+pub fn an_empty_day_keeps_its_partition(t: &dyn TestLake) {
     let lake = t.lake();
     write_table(
         lake,
@@ -302,37 +304,118 @@ pub fn zero_rows_remove_the_partition(t: &dyn TestLake) {
         &opts("run-1"),
     )
     .unwrap();
+    let files = t.objects("calls");
+    let file = "calls/date=2024-01-03/part-00000.parquet";
+    let version = t.version(file);
+    let listed = get(t, "calls/_manifest.json");
+
     let empty = parts(&[("2024-01-03", 0, 0)]);
     let w = write_table(lake, "calls", &empty, &opts("run-2")).unwrap();
     assert_eq!(
-        (w[0].path.is_none(), w[0].rows, w[0].bytes, w[0].changed),
-        (true, 0, 0, true)
+        t.objects("calls"),
+        files,
+        "{}: the partition is gone",
+        t.name()
     );
-    assert!(w[0].files.is_empty());
-    assert!(t.objects("calls/date=2024-01-03").is_empty());
+    assert_eq!(t.version(file), version, "the file was rewritten");
     assert_eq!(
-        manifest(t, "calls")
-            .partitions
-            .keys()
-            .copied()
-            .collect::<Vec<_>>(),
-        [day("2024-01-04")],
-        "the removed partition left the manifest"
+        get(t, "calls/_manifest.json"),
+        listed,
+        "the manifest entry changed"
     );
-    let again = write_table(lake, "calls", &empty, &opts("run-3")).unwrap();
-    assert!(!again[0].changed, "nothing to remove the second time");
+    assert_eq!(
+        (w[0].path.clone(), w[0].rows, w[0].changed, w[0].kept),
+        (Some(lake.location("calls/date=2024-01-03")), 3, false, true)
+    );
+    assert_eq!(w[0].files, [file]);
+    // As a run writes: one writer, day by day.
+    let o = opts("run-3");
+    let mut writer = TableWriter::open(lake, "calls", &o).unwrap();
+    writer.write(&empty).unwrap();
+    writer.write(&parts(&[("2024-01-04", 0, 0)])).unwrap();
+    writer.finish().unwrap();
+    assert_eq!(t.objects("calls"), files);
+    assert_eq!(get(t, "calls/_manifest.json"), listed);
+    assert_eq!(read_back(get(t, file)).num_rows(), 3);
 
     // A table that never had rows gets no directory and no manifest.
-    write_table(
+    let w = write_table(
         lake,
         "legs",
         &parts(&[("2024-01-03", 0, 0)]),
         &opts("run-4"),
     )
     .unwrap();
+    assert_eq!(
+        (w[0].path.is_none(), w[0].rows, w[0].changed, w[0].kept),
+        (true, 0, false, false)
+    );
     assert!(t.objects("legs").is_empty());
     assert!(t.objects("_tmp").is_empty());
     assert!(verify(lake).unwrap().is_clean());
+}
+
+/// A manifest deleted or broken is rebuilt from the table's files: every partition, not
+/// only the days of the run that finds it so (issue 17).
+pub fn lost_or_corrupt_manifest_is_rebuilt_from_every_partition(t: &dyn TestLake) {
+    let lake = t.lake();
+    write_table(
+        lake,
+        "calls",
+        &parts(&[("2024-03-01", 6, 0), ("2024-03-02", 7, 1)]),
+        &opts("run-1"),
+    )
+    .unwrap();
+    let first = manifest(t, "calls");
+    let check = |m: &Manifest, days: &[&str]| {
+        assert_eq!(
+            m.partitions.keys().copied().collect::<Vec<_>>(),
+            days.iter().map(|d| day(d)).collect::<Vec<_>>(),
+            "{}",
+            t.name()
+        );
+        for (date, p) in &first.partitions {
+            let (was, now) = (&p.files[0], &m.partitions[date].files[0]);
+            assert_eq!(
+                (&now.path, now.rows, now.bytes, &now.sha256),
+                (&was.path, was.rows, was.bytes, &was.sha256)
+            );
+            let bytes = get(t, &format!("calls/{}", now.path));
+            assert_eq!(now.sha256, sha256_hex(&bytes));
+            assert_eq!(m.partitions[date].schema_version.as_deref(), Some("7"));
+        }
+        assert!(verify(lake).unwrap().is_clean(), "{}", t.name());
+    };
+
+    t.delete("calls/_manifest.json");
+    write_table(
+        lake,
+        "calls",
+        &parts(&[("2024-03-03", 8, 2)]),
+        &opts("run-2"),
+    )
+    .unwrap();
+    check(
+        &manifest(t, "calls"),
+        &["2024-03-01", "2024-03-02", "2024-03-03"],
+    );
+
+    lake.put("calls/_manifest.json", b"{ not json".to_vec())
+        .unwrap();
+    // An empty day of a partition the broken manifest no longer vouches for is kept too,
+    // its rows read back.
+    let w = write_table(
+        lake,
+        "calls",
+        &parts(&[("2024-03-01", 0, 0), ("2024-03-04", 2, 3)]),
+        &opts("run-3"),
+    )
+    .unwrap();
+    assert_eq!((w[0].rows, w[0].changed, w[0].kept), (6, false, true));
+    check(
+        &manifest(t, "calls"),
+        &["2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04"],
+    );
 }
 
 pub fn manifest_lists_every_file(t: &dyn TestLake) {
@@ -421,7 +504,7 @@ pub fn one_writer_takes_a_run_of_days(t: &dyn TestLake) {
             .copied()
             .collect::<Vec<_>>(),
         [day("2024-02-01"), day("2024-02-03")],
-        "the empty day has no partition"
+        "a day without rows or partition gets none"
     );
     // The same days in one call: nothing changes, not even the manifest's bytes.
     let again = write_table(lake, "calls", &days, &o).unwrap();
