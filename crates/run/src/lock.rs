@@ -199,7 +199,8 @@ fn take(mut file: File, path: &Path, holder: Option<&Holder>) -> anyhow::Result<
     if let Some(dead) = read_holder(&mut file) {
         warn!(lock = %path.display(), previous = %dead, "Taking over the lock of a run that ended without releasing it (killed or crashed).");
     }
-    let text = serde_json::to_string(holder).expect("a holder serializes");
+    let text = serde_json::to_string(holder)
+        .map_err(|e| anyhow::anyhow!("cannot encode the lock holder: {e}"))?;
     file.set_len(0)
         .and_then(|()| file.rewind())
         .and_then(|()| file.write_all(format!("{text}\n").as_bytes()))
