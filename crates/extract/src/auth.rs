@@ -155,12 +155,15 @@ impl Inner {
         let max_attempts = self.opts.retry.max_attempts.max(1);
         let mut retry = 0u32;
         let mut last_error: Option<Error> = None;
-        let mut attempt = 0u32;
+        // Attempts are what the retry budget counts (a 429 is none); every send after the
+        // first, a 429's included, is a retry in the counters.
+        let (mut attempt, mut sent) = (0u32, 0u64);
         while attempt < max_attempts {
             attempt += 1;
-            if attempt > 1 {
+            if sent > 0 {
                 self.count(group, |g| g.retries += 1);
             }
+            sent += 1;
             let form: [(&str, &str); 2] = match grant {
                 Grant::Jwt => [
                     ("grant_type", JWT_GRANT),

@@ -413,12 +413,15 @@ impl Inner {
         let mut renewed_after_401 = false;
         let mut retry = 0u32;
         let mut last_error: Option<Error> = None;
-        let mut attempt = 0u32;
+        // Attempts are what the retry budget counts (a 429 is none); every send after the
+        // first, a 429's included, is a retry in the counters.
+        let (mut attempt, mut sent) = (0u32, 0u64);
         while attempt < max_attempts {
             attempt += 1;
-            if attempt > 1 {
+            if sent > 0 {
                 self.count(group, |g| g.retries += 1);
             }
+            sent += 1;
             // The token is taken once the pacer lets the request go: a long wait (a 429
             // penalty) must not send a token that expired meanwhile.
             let slot = self.pace(group, progress).await?;
