@@ -78,12 +78,7 @@ async fn a_429_storm_mid_run_is_waited_out_reported_and_loses_nothing() {
     assert!(stats.responses_429 > 0, "no 429 was drawn: {stats:?}");
     // The summary reports the 429s the client met.
     let stdout = text(&out.stdout);
-    let reported = stdout
-        .lines()
-        .find_map(|l| l.split("429 responses: ").nth(1))
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|n| n.trim().parse::<u64>().ok())
-        .unwrap_or_else(|| panic!("no 429 count in the summary:\n{stdout}"));
+    let reported = summary_number(&stdout, "429 responses: ");
     assert_eq!(reported, stats.responses_429, "{stdout}");
     assert_lake_equals_truth(
         &lake,
@@ -93,6 +88,16 @@ async fn a_429_storm_mid_run_is_waited_out_reported_and_loses_nothing() {
         Tz::UTC,
     );
     sim.shutdown().await;
+}
+
+/// The number after `marker` in the run summary (up to a `,` or `)`).
+fn summary_number(stdout: &str, marker: &str) -> u64 {
+    stdout
+        .lines()
+        .find_map(|l| l.split(marker).nth(1))
+        .and_then(|rest| rest.split([',', ')']).next())
+        .and_then(|n| n.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("no {marker:?} figure in the summary:\n{stdout}"))
 }
 
 /// Another integration of the same app and user, taking `share` of the Heavy budget and
@@ -178,18 +183,8 @@ async fn a_second_client_on_forty_percent_of_the_heavy_budget_costs_few_429s_and
         tokio::join!(run, other_client(&sim, Duration::from_millis(500), &stop));
     assert_success(&out);
     let stdout = text(&out.stdout);
-    let ours = stdout
-        .lines()
-        .find_map(|l| l.split("429 responses: ").nth(1))
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|n| n.trim().parse::<u64>().ok())
-        .unwrap_or_else(|| panic!("no 429 count in the summary:\n{stdout}"));
-    let heavy = stdout
-        .lines()
-        .find_map(|l| l.split("(Heavy ").nth(1))
-        .and_then(|rest| rest.split([',', ')']).next())
-        .and_then(|n| n.trim().parse::<u64>().ok())
-        .unwrap_or_else(|| panic!("no Heavy count in the summary:\n{stdout}"));
+    let ours = summary_number(&stdout, "429 responses: ");
+    let heavy = summary_number(&stdout, "(Heavy ");
     eprintln!(
         "ringlake: {heavy} Heavy requests, {ours} 429s; the other client: {other_sent} requests, {other_429} 429s"
     );
